@@ -1,0 +1,5 @@
+package dev.baton.contracts;
+
+/** Events on {@link Topics#CLUSTERS} (compacted): the inventory of a cluster. */
+public sealed interface ClusterEvent extends BatonEvent permits ClusterRegistered {
+}

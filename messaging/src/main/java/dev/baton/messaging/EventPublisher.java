@@ -1,0 +1,71 @@
+package dev.baton.messaging;
+
+import dev.baton.contracts.BatonEvent;
+import dev.baton.contracts.DeadLetter;
+import dev.baton.contracts.EventCodec;
+import dev.baton.contracts.EventEnvelope;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.OnOverflow;
+import org.jboss.logging.Logger;
+
+/**
+ * Publishes Baton events on their topics as CloudEvents (binary mode), keyed by clusterId,
+ * through the one outgoing channel {@value #CHANNEL}; the topic is chosen per message.
+ * Also the single way a service dead-letters a message it cannot handle.
+ */
+@ApplicationScoped
+public class EventPublisher {
+    /** The outgoing channel every service configures (see each service's application.properties). */
+    public static final String CHANNEL = "baton-out";
+
+    private static final Logger LOG = Logger.getLogger(EventPublisher.class);
+
+    private final MutinyEmitter<byte[]> emitter;
+    private final String source;
+
+    public EventPublisher(@Channel(CHANNEL) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 4096)
+                          MutinyEmitter<byte[]> emitter,
+                          @ConfigProperty(name = "quarkus.application.name") String applicationName) {
+        this.emitter = emitter;
+        this.source = "/baton/" + applicationName;
+    }
+
+    /** The CloudEvents source of this service, e.g. {@code /baton/planner-service}. */
+    public String source() {
+        return source;
+    }
+
+    /**
+     * Publishes an event and waits until Kafka acknowledged it, so a caller that publishes
+     * A then B knows A is on the log before B is sent.
+     *
+     * @return the envelope the event was sent with (its id is the causation id of reactions)
+     */
+    public EventEnvelope publish(BatonEvent event, String actor, String causationId) {
+        EventEnvelope envelope = EventEnvelope.of(event, source, actor, causationId);
+        emitter.sendMessageAndAwait(message(event, envelope));
+        return envelope;
+    }
+
+    /** Sends a message that could not be handled to the dead-letter topic, with the reason, and logs it. */
+    public void deadLetter(IncomingRecord record, String reason) {
+        LOG.warnf("dead-lettering %s[%d]@%d: %s", record.topic(), record.partition(), record.offset(), reason);
+        DeadLetter letter = new DeadLetter(record.key(), record.topic(), record.partition(), record.offset(),
+                EventCodec.headersAsText(record.headers()), record.value(), reason, source);
+        publish(letter, null, EventCodec.header(record.headers(), EventCodec.H_ID));
+    }
+
+    private static Message<byte[]> message(BatonEvent event, EventEnvelope envelope) {
+        OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String>builder()
+                .withTopic(event.topic())
+                .withKey(event.clusterId())
+                .withHeaders(EventCodec.toHeaders(envelope))
+                .build();
+        return Message.of(EventCodec.toJson(event)).addMetadata(metadata);
+    }
+}

@@ -1,0 +1,32 @@
+package dev.baton.procedure;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * How to upgrade one product: node ordering, the release notes' compatibility table, the ordered
+ * steps each node goes through, and the health probe that says when a node is back.
+ * Loaded from YAML by {@link ProcedureParser}.
+ */
+public record Procedure(
+        String name,
+        String product,
+        OrderingPolicy ordering,
+        List<CompatibilityRule> compatibility,
+        List<StepDefinition> steps,
+        HealthProbe health) {
+
+    public Procedure {
+        compatibility = List.copyOf(compatibility);
+        steps = List.copyOf(steps);
+    }
+
+    /**
+     * Whether a rolling update from {@code running} to {@code target} is allowed. With no table
+     * entry for the target, rolling is allowed (the procedure states no restriction).
+     */
+    public boolean allowsRolling(String running, String target) {
+        Optional<CompatibilityRule> rule = compatibility.stream().filter(r -> r.appliesTo(target)).findFirst();
+        return rule.map(r -> r.allowsRollingFrom(running)).orElse(true);
+    }
+}
