@@ -1,0 +1,6 @@
+package dev.baton.planner.rollout;
+
+/** Where an observation came from: the CloudEvents id of the message and its actor. */
+public record Cause(String eventId, String actor) {
+    public static final Cause TIMER = new Cause(null, "baton-planner");
+}

@@ -1,0 +1,24 @@
+package dev.baton.planner.rollout;
+
+/** Why a request was refused: a stable code and a sentence that says what to do. */
+public enum Rejection {
+    UNKNOWN_CLUSTER("cluster '%s' is not registered: publish ClusterRegistered on baton.clusters.v1 first"),
+    UNKNOWN_PROCEDURE("cluster '%s' names procedure '%s', which the planner does not know"),
+    ROLLOUT_OPEN("cluster '%s' already has rollout %s open: wait for it to finish or abort it"),
+    BAD_VERSION("target version '%s' is not a dotted numeric version like 5.21.0"),
+    BAD_REQUEST("%s"),
+    NOT_NEWER("node %s already runs %s, not older than the target %s: set force to re-install or downgrade"),
+    ROLLING_NOT_SUPPORTED("the procedure's release notes do not allow a rolling update from %s to %s on node %s; "
+            + "a complete (offline) update is needed"),
+    PREFLIGHT_NODE_NOT_ACTIVE("node %s is not active (%s): bring it back or name it in exclude");
+
+    private final String template;
+
+    Rejection(String template) {
+        this.template = template;
+    }
+
+    public String message(Object... args) {
+        return String.format(template, args);
+    }
+}
