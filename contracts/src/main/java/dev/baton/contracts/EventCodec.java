@@ -127,7 +127,8 @@ public final class EventCodec {
         }
         try {
             T event = BatonJson.mapper().readValue(data, eventClass);
-            if (event.clusterId() == null || event.clusterId().isBlank()) {
+            // a dead letter keeps the original key, which may be absent; rejecting it would dead-letter it again, forever
+            if (!(event instanceof DeadLetter) && (event.clusterId() == null || event.clusterId().isBlank())) {
                 throw new MalformedEventException(eventClass.getSimpleName() + " has no clusterId");
             }
             return event;
