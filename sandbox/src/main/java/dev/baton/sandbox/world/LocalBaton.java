@@ -1,0 +1,120 @@
+package dev.baton.sandbox.world;
+
+import dev.baton.contracts.ClusterRegistered;
+import dev.baton.contracts.NodeActive;
+import dev.baton.sandbox.SandboxKafka;
+import dev.baton.sandbox.SandboxPostgres;
+import dev.baton.sandbox.fleet.FleetSpec;
+import dev.baton.sandbox.fleet.SimulatedFleet;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * A whole Baton on one machine: Kafka, PostgreSQL, a simulated fleet, the four services as
+ * separate processes, a fleet-management publisher and a read-back of every topic. Used by the
+ * demo and the system tests.
+ */
+public final class LocalBaton implements AutoCloseable {
+    private final SandboxKafka kafka;
+    private final SandboxPostgres postgres;
+    private final SimulatedFleet fleet;
+    private final BatonServices services;
+    private final FleetManagement fleetManagement;
+    private final EventLog eventLog;
+
+    private LocalBaton(SandboxKafka kafka, SandboxPostgres postgres, SimulatedFleet fleet, BatonServices services,
+                       FleetManagement fleetManagement, EventLog eventLog) {
+        this.kafka = kafka;
+        this.postgres = postgres;
+        this.fleet = fleet;
+        this.services = services;
+        this.fleetManagement = fleetManagement;
+        this.eventLog = eventLog;
+    }
+
+    /**
+     * Starts everything. Kafka and PostgreSQL are the JVM's shared sandbox instances (from the
+     * environment, Testcontainers or embedded); the services are the packaged jars under {@code repoRoot}.
+     */
+    public static LocalBaton start(Path repoRoot, FleetSpec spec, Path workDir, String actor) throws Exception {
+        Files.createDirectories(workDir);
+        SandboxKafka kafka = SandboxKafka.shared();
+        SandboxPostgres postgres = SandboxPostgres.shared();
+        String auditDb = postgres.newDatabase("audit_" + Long.toString(System.nanoTime(), 36));
+        SimulatedFleet fleet = SimulatedFleet.start(spec, workDir.resolve("fleet"));
+        BatonServices services = null;
+        try {
+            services = BatonServices.start(repoRoot, new BatonServices.Wiring(kafka.bootstrapServers(), auditDb,
+                    postgres.username(), postgres.password(), fleet.knownHostsFile(), fleet.clientPrivateKey()), workDir);
+            return new LocalBaton(kafka, postgres, fleet, services, new FleetManagement(kafka.bootstrapServers(), actor),
+                    new EventLog(kafka.bootstrapServers()));
+        } catch (Exception e) {
+            if (services != null) {
+                services.close();
+            }
+            fleet.close();
+            throw e;
+        }
+    }
+
+    /** Publishes every cluster of the fleet on baton.clusters.v1, as fleet management would. */
+    public void registerFleet() {
+        fleet.registrations().forEach(fleetManagement::publish);
+    }
+
+    /** Waits until health has reported every node of the cluster active. */
+    public void awaitAllActive(ClusterRegistered cluster, Duration timeout) throws InterruptedException {
+        Set<String> expected = cluster.nodes().stream().map(ClusterRegistered.Node::name).collect(Collectors.toSet());
+        Instant deadline = Instant.now().plus(timeout);
+        while (true) {
+            Set<String> active = eventLog.events(NodeActive.class).stream()
+                    .filter(a -> a.clusterId().equals(cluster.clusterId()))
+                    .map(NodeActive::nodeName).collect(Collectors.toSet());
+            if (active.containsAll(expected)) {
+                return;
+            }
+            if (Instant.now().isAfter(deadline)) {
+                expected.removeAll(active);
+                throw new IllegalStateException("health did not report " + expected + " of " + cluster.clusterId()
+                        + " active within " + timeout + "; see " + services.service("health-service").log());
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    public SandboxKafka kafka() {
+        return kafka;
+    }
+
+    public SandboxPostgres postgres() {
+        return postgres;
+    }
+
+    public SimulatedFleet fleet() {
+        return fleet;
+    }
+
+    public BatonServices services() {
+        return services;
+    }
+
+    public FleetManagement fleetManagement() {
+        return fleetManagement;
+    }
+
+    public EventLog eventLog() {
+        return eventLog;
+    }
+
+    @Override
+    public void close() {
+        eventLog.close();
+        fleetManagement.close();
+        services.close();
+        fleet.close();
+    }
+}
