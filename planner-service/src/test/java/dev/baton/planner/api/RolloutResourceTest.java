@@ -1,0 +1,67 @@
+package dev.baton.planner.api;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.baton.contracts.EventCodec;
+import dev.baton.contracts.Topics;
+import dev.baton.contracts.UpgradeRequested;
+import dev.baton.messaging.EventPublisher;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.smallrye.reactive.messaging.memory.InMemoryConnector;
+import io.smallrye.reactive.messaging.memory.InMemorySink;
+import jakarta.enterprise.inject.Any;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class RolloutResourceTest {
+
+    @Inject
+    @Any
+    InMemoryConnector connector;
+
+    private InMemorySink<byte[]> out;
+
+    @BeforeEach
+    void clear() {
+        out = connector.sink(EventPublisher.CHANNEL);
+        out.clear();
+    }
+
+    @Test
+    void aRestRequestIsPublishedOnTheRequestsTopicLikeFleetManagementWould() throws Exception {
+        given().contentType("application/json")
+                .body("{\"clusterId\":\"dolphin-lab\",\"targetVersion\":\"5.21.0\",\"requestedBy\":\"alice\"}")
+                .when().post("/api/v1/rollouts")
+                .then().statusCode(202).body("clusterId", equalTo("dolphin-lab"));
+
+        assertThat(out.received()).hasSize(1);
+        Message<byte[]> message = out.received().get(0);
+        OutgoingKafkaRecordMetadata<?> metadata = message.getMetadata(OutgoingKafkaRecordMetadata.class).orElseThrow();
+        assertThat(metadata.getTopic()).isEqualTo(Topics.REQUESTS);
+        assertThat(metadata.getKey()).isEqualTo("dolphin-lab");
+        assertThat(EventCodec.header(metadata.getHeaders(), EventCodec.H_ACTOR)).isEqualTo("alice");
+        UpgradeRequested request = (UpgradeRequested) EventCodec.decode(metadata.getHeaders(), message.getPayload()).event();
+        assertThat(request.targetVersion()).isEqualTo("5.21.0");
+        assertThat(request.requestId()).isNotBlank();
+    }
+
+    @Test
+    void aRequestWithoutTargetVersionIsRefusedNamingTheField() {
+        given().contentType("application/json").body("{\"clusterId\":\"dolphin-lab\"}")
+                .when().post("/api/v1/rollouts")
+                .then().statusCode(400).body("field", equalTo("targetVersion"));
+
+        assertThat(out.received()).isEmpty();
+    }
+
+    @Test
+    void anUnknownRolloutIs404() {
+        given().when().get("/api/v1/rollouts/nope").then().statusCode(404).body("field", equalTo("id"));
+    }
+}
