@@ -1,0 +1,38 @@
+package dev.baton.executor;
+
+import dev.baton.executor.ssh.ShellFailure;
+
+/** The {@code errorCode} of a {@link dev.baton.contracts.StepFailed} on {@code baton.results.v1}, with what it means. */
+public enum ErrorCode {
+    HOST_KEY_MISMATCH("the node's host key is unknown or has changed; nothing was run on it"),
+    UNREACHABLE("the node could not be reached over SSH (refused, timed out, no route)"),
+    AUTH_FAILED("the node did not accept the executor's SSH key, or the key file is unusable"),
+    EXIT_STATUS("the command exited with a non-zero status"),
+    TIMEOUT("the step did not finish within its timeout"),
+    CONNECTION_LOST("the connection dropped while the command ran, before it reported an exit status"),
+    UNSUPPORTED_KIND("this executor cannot run commands of this kind yet"),
+    INVALID_COMMAND("the command is incomplete (no id, target or command line); nothing was run"),
+    EXECUTOR_ERROR("the executor failed unexpectedly; see its log");
+
+    private final String meaning;
+
+    ErrorCode(String meaning) {
+        this.meaning = meaning;
+    }
+
+    /** A human-readable sentence saying what this code means. */
+    public String meaning() {
+        return meaning;
+    }
+
+    /** The step error that an SSH failure amounts to. */
+    public static ErrorCode of(ShellFailure failure) {
+        return switch (failure) {
+            case HOST_KEY_MISMATCH -> HOST_KEY_MISMATCH;
+            case UNREACHABLE -> UNREACHABLE;
+            case AUTH_FAILED -> AUTH_FAILED;
+            case TIMEOUT -> TIMEOUT;
+            case CONNECTION_LOST -> CONNECTION_LOST;
+        };
+    }
+}

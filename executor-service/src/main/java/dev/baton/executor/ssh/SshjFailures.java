@@ -1,0 +1,71 @@
+package dev.baton.executor.ssh;
+
+import java.net.SocketTimeoutException;
+import java.util.concurrent.TimeoutException;
+import net.schmizz.sshj.common.DisconnectReason;
+import net.schmizz.sshj.common.SSHException;
+import net.schmizz.sshj.userauth.UserAuthException;
+
+/** Classifies sshj's and the JDK's exceptions into {@link ShellFailure}s by what they mean. */
+final class SshjFailures {
+
+    private SshjFailures() {
+    }
+
+    /** What a failure while connecting, verifying the host key or authenticating means. */
+    static ShellFailure whileConnecting(Throwable error) {
+        if (hostKeyRejected(error)) {
+            return ShellFailure.HOST_KEY_MISMATCH;
+        }
+        if (find(error, UserAuthException.class)) {
+            return ShellFailure.AUTH_FAILED;
+        }
+        // refused, timed out, no route, unknown host, or the node hung up during the handshake
+        return ShellFailure.UNREACHABLE;
+    }
+
+    /** What a failure while a command runs means. */
+    static ShellFailure whileRunning(Throwable error) {
+        if (find(error, TimeoutException.class) || find(error, SocketTimeoutException.class)) {
+            return ShellFailure.TIMEOUT;
+        }
+        return ShellFailure.CONNECTION_LOST;
+    }
+
+    static boolean hostKeyRejected(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof SSHException ssh && ssh.getDisconnectReason() == DisconnectReason.HOST_KEY_NOT_VERIFIABLE) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    private static boolean find(Throwable error, Class<? extends Throwable> type) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    /** A short description of an exception for a user-facing message: its first message, no stack trace. */
+    static String describe(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                return t.getMessage();
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return error.getClass().getSimpleName();
+    }
+}

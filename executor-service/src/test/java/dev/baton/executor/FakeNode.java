@@ -1,0 +1,92 @@
+package dev.baton.executor;
+
+import dev.baton.contracts.SshTarget;
+import dev.baton.executor.ssh.ExecResult;
+import dev.baton.executor.ssh.RemoteSession;
+import dev.baton.executor.ssh.RemoteShell;
+import dev.baton.executor.ssh.RemoteShellException;
+import dev.baton.executor.ssh.ShellFailure;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * A scripted node behind {@link RemoteShell} for unit tests: records every action in order and answers
+ * {@code cat .../boot_id}, {@code reboot} and scripted commands. No SSH involved.
+ */
+final class FakeNode implements RemoteShell {
+    final List<String> actions = new ArrayList<>();
+    final Map<String, ExecResult> answers = new HashMap<>();
+    String bootId = "boot-1";
+    /** How many connection attempts after a reboot fail as unreachable before the node is back. */
+    int downForAttempts = 2;
+    /** Whether the node drops the connection when it reboots. */
+    boolean dropsConnection = true;
+    /** Whether the reboot actually changes the boot id. */
+    boolean rebootChangesBootId = true;
+    /** A failure every connection attempt meets, or null. */
+    ShellFailure refuseWith;
+    /** A failure connection attempts meet once the node has rebooted (e.g. a new host key), or null. */
+    ShellFailure afterRebootRefuseWith;
+    /** Called on every connection attempt (e.g. to advance a clock). */
+    Consumer<String> onOpen = host -> { };
+    Duration lastTimeout;
+    private boolean rebooted;
+    private int downLeft;
+
+    @Override
+    public RemoteSession open(SshTarget target) throws RemoteShellException {
+        actions.add("open");
+        onOpen.accept(target.host());
+        if (refuseWith != null) {
+            throw new RemoteShellException(refuseWith, "refused: " + refuseWith);
+        }
+        if (rebooted && afterRebootRefuseWith != null) {
+            throw new RemoteShellException(afterRebootRefuseWith, "refused after reboot: " + afterRebootRefuseWith);
+        }
+        if (downLeft > 0) {
+            downLeft--;
+            throw new RemoteShellException(ShellFailure.UNREACHABLE, "connection refused");
+        }
+        return new RemoteSession() {
+            @Override
+            public ExecResult exec(String command, Duration timeout) throws RemoteShellException {
+                actions.add("exec " + command);
+                lastTimeout = timeout;
+                if (command.equals(StepRunner.BOOT_ID_COMMAND)) {
+                    return new ExecResult(0, bootId + "\n");
+                }
+                if (command.startsWith("reboot")) {
+                    rebooted = true;
+                    downLeft = downForAttempts;
+                    if (rebootChangesBootId) {
+                        bootId = "boot-2";
+                    }
+                    if (dropsConnection) {
+                        throw new RemoteShellException(ShellFailure.CONNECTION_LOST, "dropped", "going down\n", null);
+                    }
+                    return new ExecResult(0, "");
+                }
+                ExecResult answer = answers.get(command);
+                if (answer == null) {
+                    throw new AssertionError("unexpected command " + command);
+                }
+                return answer;
+            }
+
+            @Override
+            public boolean awaitDisconnect(Duration timeout) {
+                actions.add("awaitDisconnect");
+                return dropsConnection;
+            }
+
+            @Override
+            public void close() {
+                actions.add("close");
+            }
+        };
+    }
+}
