@@ -1,0 +1,146 @@
+package dev.baton.sandbox.fleet;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The fault knobs of one simulated node: set per node in the fleet spec ({@code faults:}) and changed at
+ * runtime through {@link SimulatedNode#faults()}. Thread-safe; every setter returns this. Touches no topic.
+ */
+public final class Faults {
+
+    private volatile boolean refuseStop;
+    private volatile boolean failStartUntilReboot;
+    private volatile boolean neverReturns;
+    private volatile boolean hostKeyChanged;
+    private volatile String dropConnectionOn;
+    private final Map<String, Duration> slowCommands = new ConcurrentHashMap<>();
+
+    /** No faults. */
+    public Faults() {
+    }
+
+    @JsonCreator
+    public Faults(
+            @JsonProperty("refuseStop") boolean refuseStop,
+            @JsonProperty("failStartUntilReboot") boolean failStartUntilReboot,
+            @JsonProperty("neverReturns") boolean neverReturns,
+            @JsonProperty("slowCommands") Map<String, Duration> slowCommands,
+            @JsonProperty("hostKeyChanged") boolean hostKeyChanged,
+            @JsonProperty("dropConnectionOn") String dropConnectionOn) {
+        this.refuseStop = refuseStop;
+        this.failStartUntilReboot = failStartUntilReboot;
+        this.neverReturns = neverReturns;
+        this.hostKeyChanged = hostKeyChanged;
+        this.dropConnectionOn = dropConnectionOn == null || dropConnectionOn.isEmpty() ? null : dropConnectionOn;
+        if (slowCommands != null) {
+            slowCommands.forEach(this::slowCommand);
+        }
+    }
+
+    /** An independent copy (each node of a started fleet gets its own). */
+    public Faults copy() {
+        return new Faults(refuseStop, failStartUntilReboot, neverReturns, slowCommands(), hostKeyChanged, dropConnectionOn);
+    }
+
+    /** Stopping the product's services fails (exit 1, a {@code [FAILED]} line); they keep running. */
+    public boolean refuseStop() {
+        return refuseStop;
+    }
+
+    public Faults refuseStop(boolean value) {
+        refuseStop = value;
+        return this;
+    }
+
+    /** Starting the product's services fails until the node is next rebooted (a reboot clears this knob). */
+    public boolean failStartUntilReboot() {
+        return failStartUntilReboot;
+    }
+
+    public Faults failStartUntilReboot(boolean value) {
+        failStartUntilReboot = value;
+        return this;
+    }
+
+    /** After its next reboot the node stays down. */
+    public boolean neverReturns() {
+        return neverReturns;
+    }
+
+    public Faults neverReturns(boolean value) {
+        neverReturns = value;
+        return this;
+    }
+
+    /** The node presents a host key that the fleet's known_hosts does not hold. */
+    public boolean hostKeyChanged() {
+        return hostKeyChanged;
+    }
+
+    public Faults hostKeyChanged(boolean value) {
+        hostKeyChanged = value;
+        return this;
+    }
+
+    /** A command line containing this text takes effect, then the connection drops before an exit status is sent. */
+    public String dropConnectionOn() {
+        return dropConnectionOn;
+    }
+
+    public Faults dropConnectionOn(String substring) {
+        dropConnectionOn = substring == null || substring.isEmpty() ? null : substring;
+        return this;
+    }
+
+    /** Command-line substrings and how long a matching command takes. */
+    public Map<String, Duration> slowCommands() {
+        return Map.copyOf(slowCommands);
+    }
+
+    /** A command line containing {@code substring} takes {@code duration} before it runs. */
+    public Faults slowCommand(String substring, Duration duration) {
+        if (substring == null || substring.isEmpty() || duration == null || duration.isNegative()) {
+            throw new IllegalArgumentException("slowCommands: needs a non-empty command substring and a positive ISO duration (e.g. PT5S)");
+        }
+        slowCommands.put(substring, duration);
+        return this;
+    }
+
+    /** Removes every knob. */
+    public Faults clear() {
+        refuseStop = false;
+        failStartUntilReboot = false;
+        neverReturns = false;
+        hostKeyChanged = false;
+        dropConnectionOn = null;
+        slowCommands.clear();
+        return this;
+    }
+
+    /** How long a command line is delayed by {@code slowCommands} (the longest match), zero if none. */
+    Duration delayFor(String commandLine) {
+        return slowCommands.entrySet().stream()
+                .filter(e -> commandLine.contains(e.getKey()))
+                .map(Map.Entry::getValue)
+                .max(Duration::compareTo)
+                .orElse(Duration.ZERO);
+    }
+
+    /** Whether a command line must lose its connection after taking effect. */
+    boolean dropsConnection(String commandLine) {
+        String marker = dropConnectionOn;
+        return marker != null && commandLine.contains(marker);
+    }
+
+    @Override
+    public String toString() {
+        return "Faults[refuseStop=" + refuseStop + ", failStartUntilReboot=" + failStartUntilReboot
+                + ", neverReturns=" + neverReturns + ", hostKeyChanged=" + hostKeyChanged
+                + ", dropConnectionOn=" + dropConnectionOn + ", slowCommands=" + slowCommands + "]";
+    }
+}
