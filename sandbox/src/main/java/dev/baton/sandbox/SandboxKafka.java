@@ -264,13 +264,32 @@ public final class SandboxKafka implements AutoCloseable {
     }
 
     private void warnAboutUnequalPartitions(Admin admin) throws ExecutionException, InterruptedException, TimeoutException {
-        Map<String, TopicDescription> descriptions = admin.describeTopics(Topics.ALL).allTopicNames()
-                .get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        Map<String, TopicDescription> descriptions = describeNewTopics(admin);
         Map<String, Integer> counts = descriptions.values().stream()
                 .collect(Collectors.toMap(TopicDescription::name, d -> d.partitions().size(), (a, b) -> a, LinkedHashMap::new));
         if (counts.values().stream().distinct().count() > 1) {
             LOG.warn("The baton.* topics on {} have unequal partition counts {};"
                     + " a cluster's events may then land in different partition numbers", bootstrapServers, counts);
+        }
+    }
+
+    /**
+     * Describes the baton.* topics; right after they were created the broker's metadata may not know them yet
+     * (UnknownTopicOrPartitionException), so it retries for up to {@link #ADMIN_TIMEOUT}.
+     */
+    private static Map<String, TopicDescription> describeNewTopics(Admin admin)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
+        while (true) {
+            try {
+                return admin.describeTopics(Topics.ALL).allTopicNames().get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+                        || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
         }
     }
 

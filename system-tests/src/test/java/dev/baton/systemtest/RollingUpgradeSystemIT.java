@@ -8,11 +8,13 @@ import dev.baton.contracts.NodeActive;
 import dev.baton.contracts.NodeCommand;
 import dev.baton.contracts.NodeUpgradeStarted;
 import dev.baton.contracts.NodeUpgraded;
+import dev.baton.contracts.RolloutAccepted;
 import dev.baton.contracts.RolloutCompleted;
 import dev.baton.contracts.RolloutEvent;
 import dev.baton.contracts.RolloutHalted;
 import dev.baton.contracts.RolloutPlanned;
 import dev.baton.contracts.RolloutRejected;
+import dev.baton.contracts.StepFailed;
 import dev.baton.contracts.UpgradeRequested;
 import dev.baton.sandbox.fleet.FleetSpec;
 import dev.baton.sandbox.fleet.SimulatedNode;
@@ -46,8 +48,12 @@ class RollingUpgradeSystemIT {
     static void startBaton() throws Exception {
         Path repoRoot = Path.of(System.getProperty("baton.repo.root", "..")).toAbsolutePath().normalize();
         Path workDir = repoRoot.resolve("system-tests/target/system-it-" + UUID.randomUUID().toString().substring(0, 8));
-        baton = LocalBaton.start(repoRoot, FleetSpec.fromClasspath("/fleets/demo.yaml"), workDir, "fleet-management-it");
+        baton = LocalBaton.start(repoRoot, FleetSpec.fromClasspath("/fleets/system-it.yaml"), workDir, "fleet-management-it");
         System.out.println("[system-it] services started, logs in " + workDir);
+        baton.registerFleet();
+        for (ClusterRegistered cluster : baton.fleet().registrations()) {
+            baton.awaitAllActive(cluster, Duration.ofSeconds(60));
+        }
     }
 
     @AfterAll
@@ -59,21 +65,16 @@ class RollingUpgradeSystemIT {
 
     @Test
     void dolphinAndMatrixClustersRollToTheTargetOneNodeAtATimeInPlanOrder() throws Exception {
-        baton.registerFleet();
         ClusterRegistered dolphin = cluster("dolphin-lab");
         ClusterRegistered matrix = cluster("matrix-prod");
-        baton.awaitAllActive(dolphin, Duration.ofSeconds(60));
-        baton.awaitAllActive(matrix, Duration.ofSeconds(60));
 
         request(dolphin, "5.21.0");
         request(matrix, "3.5.1");
         EventLog log = baton.eventLog();
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
-                assertThat(log.events(RolloutEvent.class).stream()
-                        .filter(e -> e instanceof RolloutCompleted || e instanceof RolloutHalted || e instanceof RolloutRejected)
-                        .map(RolloutEvent::clusterId).distinct()).hasSize(2));
-        assertThat(log.events(RolloutHalted.class)).as("halted rollouts").isEmpty();
-        assertThat(log.events(RolloutRejected.class)).as("rejected rollouts").isEmpty();
+        awaitFinished("dolphin-lab");
+        awaitFinished("matrix-prod");
+        assertThat(log.events(RolloutCompleted.class)).extracting(RolloutEvent::clusterId)
+                .contains("dolphin-lab", "matrix-prod");
 
         // Matrix: highest address the matrix knows first, compared numerically; never the SSH address
         List<String> matrixOrder = matrix.nodes().stream()
@@ -84,6 +85,10 @@ class RollingUpgradeSystemIT {
         assertThat(matrixPlan.nodes()).extracting(RolloutPlanned.PlannedNode::clusterAddress)
                 .containsExactly("10.10.1.4", "10.10.1.3", "10.10.1.2", "10.10.1.1");
         assertRolledInOrder("matrix-prod", matrixOrder, "3.5.1");
+        // the SSH endpoint is another interface than the one the matrix orders by
+        assertThat(log.events(NodeCommand.class).stream().filter(c -> c.clusterId().equals("matrix-prod")))
+                .allSatisfy(c -> assertThat(c.target().host()).isEqualTo(matrix.node(c.nodeName()).sshHost())
+                        .startsWith("127.77."));
 
         List<String> dolphinOrder = plan("dolphin-lab").nodes().stream().map(RolloutPlanned.PlannedNode::nodeName).toList();
         assertThat(dolphinOrder).containsExactly("dx1", "dx2", "dx3");
@@ -94,6 +99,47 @@ class RollingUpgradeSystemIT {
                 .untilAsserted(() -> assertThat(auditCount()).isEqualTo(log.publishedCount()));
         System.out.printf("[system-it] rolled dolphin-lab %s and matrix-prod %s; %d messages published, %d audited%n",
                 dolphinOrder, matrixOrder, log.publishedCount(), auditCount());
+    }
+
+    @Test
+    void aNodeWhoseHostKeyChangedIsNeverActedOnAndTheRolloutHalts() {
+        SimulatedNode first = baton.fleet().node("dolphin-edge", "e1");
+        SimulatedNode second = baton.fleet().node("dolphin-edge", "e2");
+        EventLog log = baton.eventLog();
+
+        request(cluster("dolphin-edge"), "5.21.0");
+        // e1's first step is slowed down, so e2's host key changes long before e2's turn
+        await().atMost(Duration.ofSeconds(30)).until(() -> log.events(RolloutAccepted.class).stream()
+                .anyMatch(a -> a.clusterId().equals("dolphin-edge")));
+        second.changeHostKey();
+        int commandsBefore = second.commandLog().size();
+        awaitFinished("dolphin-edge");
+
+        RolloutHalted halted = log.events(RolloutHalted.class).stream().filter(h -> h.clusterId().equals("dolphin-edge"))
+                .findFirst().orElseThrow(() -> new AssertionError("dolphin-edge did not halt"));
+        assertThat(halted.nodeName()).isEqualTo("e2");
+        assertThat(halted.code()).isEqualTo("HOST_KEY_MISMATCH");
+        assertThat(log.events(StepFailed.class).stream().filter(f -> f.clusterId().equals("dolphin-edge")))
+                .singleElement().satisfies(f -> {
+                    assertThat(f.nodeName()).isEqualTo("e2");
+                    assertThat(f.errorCode()).isEqualTo("HOST_KEY_MISMATCH");
+                });
+        // nothing ran on e2 once its key changed: not the step, not even a health probe
+        assertThat(second.commandLog()).hasSize(commandsBefore);
+        assertThat(second.commandLog()).noneMatch(c -> c.contains("Dolphin_eXpressWare") || c.contains("dis_services stop"));
+        assertThat(second.runningVersion()).isEqualTo("5.20.0");
+        assertThat(first.runningVersion()).isEqualTo("5.21.0");
+        // after the halt no further command is sent for the cluster
+        long commands = log.events(NodeCommand.class).stream().filter(c -> c.clusterId().equals("dolphin-edge")).count();
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> log.events(NodeCommand.class)
+                .stream().filter(c -> c.clusterId().equals("dolphin-edge")).count() == commands);
+    }
+
+    private static void awaitFinished(String clusterId) {
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                assertThat(baton.eventLog().events(RolloutEvent.class).stream()
+                        .filter(e -> e instanceof RolloutCompleted || e instanceof RolloutHalted || e instanceof RolloutRejected)
+                        .map(RolloutEvent::clusterId)).contains(clusterId));
     }
 
     /**

@@ -138,6 +138,15 @@ public final class SimulatedNode {
     /** From now on the node presents a new host key that the fleet's known_hosts does not hold. */
     public void changeHostKey() {
         hostKey = SshKeys.generate();
+        // whoever now answers at this address is not the machine the open connections were made to: drop them,
+        // so every later command must go through a new key exchange (and fail host-key verification)
+        SshServer sshd;
+        synchronized (this) {
+            sshd = server;
+        }
+        if (sshd != null) {
+            sshd.getActiveSessions().forEach(session -> session.close(true));
+        }
     }
 
     /** The node presents the host key written to known_hosts again (undoes {@link #changeHostKey()}). */
