@@ -1,0 +1,34 @@
+package dev.baton.health;
+
+import dev.baton.contracts.ClusterRegistered;
+import dev.baton.messaging.EventReader;
+import io.smallrye.reactive.messaging.annotations.Blocking;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+/**
+ * Reads the inventory from {@code baton.clusters.v1} (channel {@code clusters}, the whole compacted topic
+ * in every instance) and hands the latest registration of each cluster to the {@link HealthMonitor}.
+ * A malformed record is dead-lettered; a tombstone (null value) forgets the cluster.
+ */
+@ApplicationScoped
+public class ClusterRegistrationListener {
+    private final EventReader reader;
+    private final HealthMonitor monitor;
+
+    public ClusterRegistrationListener(EventReader reader, HealthMonitor monitor) {
+        this.reader = reader;
+        this.monitor = monitor;
+    }
+
+    @Incoming("clusters")
+    @Blocking
+    public void on(ConsumerRecord<String, byte[]> record) {
+        if (record.value() == null && record.key() != null) {
+            monitor.forget(record.key());
+            return;
+        }
+        reader.read(record, ClusterRegistered.class).ifPresent(monitor::track);
+    }
+}

@@ -1,0 +1,22 @@
+package dev.baton.health;
+
+import dev.baton.procedure.ProcedureCatalog;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+
+/** The plain objects the health service is built from: the clock and the shipped procedures. Touches no topic. */
+public class HealthProducers {
+
+    @Produces
+    @Singleton
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Produces
+    @Singleton
+    ProcedureCatalog procedures() {
+        return ProcedureCatalog.shipped();
+    }
+}

@@ -1,0 +1,162 @@
+package dev.baton.health.cluster;
+
+import dev.baton.contracts.ClusterRegistered;
+import dev.baton.contracts.HealthEvent;
+import dev.baton.contracts.MembershipObserved;
+import dev.baton.health.node.Announcement;
+import dev.baton.health.node.NodeHealth;
+import dev.baton.health.node.NodeStateMachine;
+import dev.baton.health.node.Phase;
+import dev.baton.health.node.ProbeObservation;
+import dev.baton.health.node.ProbeObservation.Outcome;
+import dev.baton.health.node.Transition;
+import dev.baton.procedure.HealthProbe;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The health of one registered cluster: the state of each node and the membership the cluster reports.
+ * Turns probe observations into edges ({@code NodeActive}/{@code NodeInactive}) and membership snapshots
+ * ({@code MembershipObserved}) for {@code baton.health.v1}, through a {@link HealthSink}. Pure (no I/O);
+ * safe to call from several probe threads at once (observations of one cluster are applied one at a time,
+ * and a node's state is committed only after its edges were published).
+ */
+public final class ClusterHealth {
+    private final ClusterRegistered registration;
+    private final String procedureName;
+    private final HealthProbe probe;
+    private final NodeStateMachine machine;
+    private final Map<String, NodeHealth> nodes = new ConcurrentHashMap<>();
+    /** Addresses from the membership command; null until read, and forever for procedures without one. */
+    private volatile List<String> reportedMembers;
+    private volatile MembershipObserved lastMembership;
+
+    /** A newly registered cluster: every node unknown. */
+    public ClusterHealth(ClusterRegistered registration, String procedureName, HealthProbe probe, NodeStateMachine machine) {
+        this(registration, procedureName, probe, machine, null);
+    }
+
+    /**
+     * A cluster registered again: nodes whose inventory entry did not change keep their state (no new edges);
+     * everything is forgotten if the procedure changed.
+     */
+    public ClusterHealth(ClusterRegistered registration, String procedureName, HealthProbe probe, NodeStateMachine machine,
+                         ClusterHealth previous) {
+        this.registration = Objects.requireNonNull(registration);
+        this.procedureName = procedureName;
+        this.probe = Objects.requireNonNull(probe);
+        this.machine = Objects.requireNonNull(machine);
+        boolean carryOver = previous != null && Objects.equals(previous.procedureName, procedureName);
+        for (ClusterRegistered.Node node : registration.nodes()) {
+            NodeHealth kept = carryOver && node.equals(previous.registration.node(node.name()))
+                    ? previous.nodes.get(node.name()) : null;
+            nodes.put(node.name(), kept != null ? kept : NodeHealth.unknown(registration.clusterId(), node.name()));
+        }
+        if (carryOver) {
+            reportedMembers = previous.reportedMembers;
+            lastMembership = previous.lastMembership;
+        }
+    }
+
+    public ClusterRegistered registration() {
+        return registration;
+    }
+
+    public String procedureName() {
+        return procedureName;
+    }
+
+    public HealthProbe probe() {
+        return probe;
+    }
+
+    public String clusterId() {
+        return registration.clusterId();
+    }
+
+    /** Whether {@code node} (same inventory entry) is tracked here with its state. */
+    public boolean tracks(ClusterRegistered.Node node) {
+        return node.equals(registration.node(node.name()));
+    }
+
+    public Optional<NodeHealth> node(String nodeName) {
+        return Optional.ofNullable(nodes.get(nodeName));
+    }
+
+    /** The last membership snapshot published, if any. */
+    public Optional<MembershipObserved> membership() {
+        return Optional.ofNullable(lastMembership);
+    }
+
+    /**
+     * Applies one probe result of one node: publishes the edges it causes, then the membership snapshot
+     * if the picture changed. If publishing throws, the node's state is left as it was.
+     */
+    public synchronized void observe(String nodeName, ProbeObservation observation, HealthSink sink) {
+        NodeHealth current = nodes.get(nodeName);
+        ClusterRegistered.Node node = registration.node(nodeName);
+        if (current == null || node == null) {
+            return;
+        }
+        Transition transition = machine.observe(current, classify(node, observation));
+        for (HealthEvent edge : transition.edges()) {
+            sink.publish(edge);
+        }
+        nodes.put(nodeName, transition.next());
+        publishMembershipIfChanged(sink);
+    }
+
+    /** Records what the cluster's membership command reported and publishes the snapshot if it changed. */
+    public synchronized void membershipReported(List<String> addresses, HealthSink sink) {
+        reportedMembers = List.copyOf(addresses);
+        publishMembershipIfChanged(sink);
+    }
+
+    /**
+     * The node to run the membership command on this turn: the active nodes whose last probe was good take
+     * turns, so one node with a stale view cannot hide a change for long. Empty when there is none (the last
+     * picture stays).
+     */
+    public Optional<ClusterRegistered.Node> membershipSource(long turn) {
+        List<ClusterRegistered.Node> active = registration.nodes().stream()
+                .filter(n -> nodes.get(n.name()) != null && nodes.get(n.name()).phase() == Phase.ACTIVE)
+                .toList();
+        return active.isEmpty() ? Optional.empty() : Optional.of(active.get((int) Math.floorMod(turn, active.size())));
+    }
+
+    /** A node whose product is down and that the cluster no longer lists has left the membership. */
+    private ProbeObservation classify(ClusterRegistered.Node node, ProbeObservation observation) {
+        List<String> members = reportedMembers;
+        if (observation.outcome() == Outcome.SERVICE_DOWN && members != null && !Membership.isListed(node, members)) {
+            return observation.withOutcome(Outcome.LEFT_MEMBERSHIP);
+        }
+        return observation;
+    }
+
+    private void publishMembershipIfChanged(HealthSink sink) {
+        boolean needsReport = probe.membershipCommand() != null;
+        if (needsReport && reportedMembers == null) {
+            return;
+        }
+        // the picture is only worth publishing once every node has been announced one way or the other
+        if (nodes.values().stream().anyMatch(n -> n.announced() == Announcement.NONE)) {
+            return;
+        }
+        MembershipObserved now = Membership.observe(registration, nodes, needsReport ? reportedMembers : null);
+        if (!now.equals(lastMembership)) {
+            sink.publish(now);
+            lastMembership = now;
+        }
+    }
+
+    /** What the REST API shows for this cluster. */
+    public ClusterView view() {
+        List<ClusterView.NodeView> views = registration.nodes().stream()
+                .map(n -> ClusterView.NodeView.of(n, nodes.get(n.name())))
+                .toList();
+        return new ClusterView(clusterId(), registration.product(), procedureName, null, views, lastMembership);
+    }
+}
