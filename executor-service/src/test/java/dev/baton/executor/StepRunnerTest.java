@@ -8,11 +8,8 @@ import dev.baton.contracts.StepFailed;
 import dev.baton.contracts.StepSucceeded;
 import dev.baton.executor.ssh.ExecResult;
 import dev.baton.executor.ssh.ShellFailure;
-import java.time.Clock;
+import dev.baton.sandbox.ManualClock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -198,29 +195,5 @@ class StepRunnerTest {
         assertThat(failed.errorCode()).isEqualTo("TIMEOUT");
         assertThat(failed.message()).isEqualTo("too slow");
         assertThat(failed.commandId()).isEqualTo("cmd-1");
-    }
-
-    /** A clock that moves only when told. */
-    private static final class ManualClock extends Clock {
-        private Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

@@ -6,6 +6,7 @@ import dev.baton.contracts.HealthEvent;
 import dev.baton.contracts.NodeActive;
 import dev.baton.contracts.NodeInactive;
 import dev.baton.health.node.ProbeObservation.Outcome;
+import dev.baton.sandbox.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,7 +18,7 @@ class NodeStateMachineTest {
     private static final String BOOT_2 = "22222222-2222-2222-2222-222222222222";
     private static final Instant T0 = Instant.parse("2024-05-01T10:00:00Z");
 
-    private final FakeClock clock = new FakeClock(T0);
+    private final ManualClock clock = new ManualClock(T0);
     private final NodeStateMachine machine = new NodeStateMachine(clock, 3, 2);
     private NodeHealth node = NodeHealth.unknown("dolphin-prod", "dx1");
 

@@ -14,6 +14,7 @@ import dev.baton.contracts.StepFailed;
 import dev.baton.contracts.StepSucceeded;
 import dev.baton.contracts.UpgradeRequested;
 import dev.baton.procedure.ProcedureCatalog;
+import dev.baton.sandbox.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.Test;
 class RolloutEngineTest {
     private static final Cause CAUSE = new Cause("evt-1", "alice");
 
-    private final MutableClock clock = new MutableClock();
+    private final ManualClock clock = new ManualClock();
     private final AtomicInteger ids = new AtomicInteger();
     private RolloutEngine engine;
     private final List<BatonEvent> published = new ArrayList<>();

@@ -1,4 +1,4 @@
-package dev.baton.health.node;
+package dev.baton.sandbox;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,15 +6,19 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock the test moves by hand. */
-final class FakeClock extends Clock {
+/** A clock that moves only when a test says so, for the pure state machines (no test sleeps). Not thread-safe. */
+public final class ManualClock extends Clock {
     private Instant now;
 
-    FakeClock(Instant start) {
+    public ManualClock(Instant start) {
         this.now = start;
     }
 
-    void advance(Duration duration) {
+    public ManualClock() {
+        this(Instant.parse("2026-01-01T00:00:00Z"));
+    }
+
+    public void advance(Duration duration) {
         now = now.plus(duration);
     }
 
