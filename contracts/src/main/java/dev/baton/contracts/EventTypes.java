@@ -10,6 +10,34 @@ public final class EventTypes {
     public static final String PREFIX = "dev.baton.";
     public static final String VERSION_SUFFIX = ".v1";
 
+    // CloudEvents type names, one per event record (EventTypesTest checks them against the registry)
+    public static final String CLUSTER_REGISTERED = PREFIX + "ClusterRegistered" + VERSION_SUFFIX;
+    public static final String UPGRADE_REQUESTED = PREFIX + "UpgradeRequested" + VERSION_SUFFIX;
+    public static final String ROLLOUT_CONTROL = PREFIX + "RolloutControl" + VERSION_SUFFIX;
+    public static final String NODE_COMMAND = PREFIX + "NodeCommand" + VERSION_SUFFIX;
+    public static final String STEP_STARTED = PREFIX + "StepStarted" + VERSION_SUFFIX;
+    public static final String STEP_OUTPUT = PREFIX + "StepOutput" + VERSION_SUFFIX;
+    public static final String STEP_SUCCEEDED = PREFIX + "StepSucceeded" + VERSION_SUFFIX;
+    public static final String STEP_FAILED = PREFIX + "StepFailed" + VERSION_SUFFIX;
+    public static final String NODE_ACTIVE = PREFIX + "NodeActive" + VERSION_SUFFIX;
+    public static final String NODE_INACTIVE = PREFIX + "NodeInactive" + VERSION_SUFFIX;
+    public static final String MEMBERSHIP_OBSERVED = PREFIX + "MembershipObserved" + VERSION_SUFFIX;
+    public static final String ROLLOUT_ACCEPTED = PREFIX + "RolloutAccepted" + VERSION_SUFFIX;
+    public static final String ROLLOUT_REJECTED = PREFIX + "RolloutRejected" + VERSION_SUFFIX;
+    public static final String ROLLOUT_PLANNED = PREFIX + "RolloutPlanned" + VERSION_SUFFIX;
+    public static final String NODE_UPGRADE_STARTED = PREFIX + "NodeUpgradeStarted" + VERSION_SUFFIX;
+    public static final String NODE_UPGRADED = PREFIX + "NodeUpgraded" + VERSION_SUFFIX;
+    public static final String ROLLOUT_PAUSED = PREFIX + "RolloutPaused" + VERSION_SUFFIX;
+    public static final String ROLLOUT_RESUMED = PREFIX + "RolloutResumed" + VERSION_SUFFIX;
+    public static final String ROLLOUT_HALTED = PREFIX + "RolloutHalted" + VERSION_SUFFIX;
+    public static final String ROLLOUT_ABORTED = PREFIX + "RolloutAborted" + VERSION_SUFFIX;
+    public static final String ROLLOUT_COMPLETED = PREFIX + "RolloutCompleted" + VERSION_SUFFIX;
+    public static final String GUARD_BLOCKED = PREFIX + "GuardBlocked" + VERSION_SUFFIX;
+    public static final String MIXED_VERSION_WINDOW_OPENED = PREFIX + "MixedVersionWindowOpened" + VERSION_SUFFIX;
+    public static final String MIXED_VERSION_WINDOW_CLOSED = PREFIX + "MixedVersionWindowClosed" + VERSION_SUFFIX;
+    public static final String OUT_OF_ORDER_DETECTED = PREFIX + "OutOfOrderDetected" + VERSION_SUFFIX;
+    public static final String DEAD_LETTER = PREFIX + "DeadLetter" + VERSION_SUFFIX;
+
     private static final Map<Class<? extends BatonEvent>, String> TOPICS = new LinkedHashMap<>();
     private static final Map<String, Class<? extends BatonEvent>> BY_TYPE = new LinkedHashMap<>();
 
