@@ -36,7 +36,8 @@ class RolloutResourceTest {
     @Test
     void aRestRequestIsPublishedOnTheRequestsTopicLikeFleetManagementWould() throws Exception {
         given().contentType("application/json")
-                .body("{\"clusterId\":\"dolphin-lab\",\"targetVersion\":\"5.21.0\",\"requestedBy\":\"alice\"}")
+                .body("{\"clusterId\":\"dolphin-lab\",\"targetVersion\":\"5.21.0\",\"requestedBy\":\"alice\","
+                        + "\"delayBetweenNodes\":\"PT30S\",\"someFutureField\":1}")
                 .when().post("/api/v1/rollouts")
                 .then().statusCode(202).body("clusterId", equalTo("dolphin-lab"));
 
@@ -49,6 +50,7 @@ class RolloutResourceTest {
         UpgradeRequested request = (UpgradeRequested) EventCodec.decode(metadata.getHeaders(), message.getPayload()).event();
         assertThat(request.targetVersion()).isEqualTo("5.21.0");
         assertThat(request.requestId()).isNotBlank();
+        assertThat(request.delayBetweenNodes()).isEqualTo(java.time.Duration.ofSeconds(30));
     }
 
     @Test
