@@ -1,5 +1,8 @@
 package dev.baton.planner.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import dev.baton.contracts.BatonJson;
 import dev.baton.contracts.UpgradeRequested;
 import dev.baton.messaging.EventPublisher;
 import dev.baton.planner.messaging.RolloutCoordinator;
@@ -16,6 +19,7 @@ import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 /**
  * REST face of the planner. Writes go through {@code baton.requests.v1} (the same path fleet
@@ -35,7 +39,19 @@ public class RolloutResource {
 
     /** Publishes an UpgradeRequested; the answer names the requestId to look the rollout up by. */
     @POST
-    public Response request(UpgradeRequested body) {
+    public Response request(String json) {
+        UpgradeRequested body;
+        try {
+            body = json == null || json.isBlank() ? null : BatonJson.mapper().readValue(json, UpgradeRequested.class);
+        } catch (JsonMappingException e) {
+            String field = e.getPath().stream()
+                    .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+                    .collect(Collectors.joining(".")).replace(".[", "[");
+            return field.isEmpty() ? error(400, "the body is not an UpgradeRequested JSON object: " + e.getOriginalMessage(), "body")
+                    : error(400, "invalid value for " + field + ": " + e.getOriginalMessage(), field);
+        } catch (JsonProcessingException e) {
+            return error(400, "the body is not valid JSON: " + e.getOriginalMessage(), "body");
+        }
         if (body == null) {
             return error(400, "the body must be an UpgradeRequested JSON object", "body");
         }

@@ -63,6 +63,19 @@ class RolloutResourceTest {
     }
 
     @Test
+    void aFieldOfTheWrongTypeIsRefusedNamingTheField() {
+        given().contentType("application/json")
+                .body("{\"clusterId\":\"dolphin-lab\",\"targetVersion\":\"5.21.0\",\"maxUnavailable\":\"two\"}")
+                .when().post("/api/v1/rollouts")
+                .then().statusCode(400).body("field", equalTo("maxUnavailable"));
+        given().contentType("application/json").body("{\"clusterId\": ")
+                .when().post("/api/v1/rollouts")
+                .then().statusCode(400).body("field", equalTo("body"));
+
+        assertThat(out.received()).isEmpty();
+    }
+
+    @Test
     void anUnknownRolloutIs404() {
         given().when().get("/api/v1/rollouts/nope").then().statusCode(404).body("field", equalTo("id"));
     }
