@@ -202,12 +202,15 @@ public class SshjRemoteShell implements RemoteShell {
 
         @Override
         public boolean awaitDisconnect(Duration timeout) {
+            long deadline = System.nanoTime() + timeout.toNanos();
             try {
                 client.getTransport().join((int) Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
                 return true;
             } catch (TransportException e) {
-                // join fails both when it times out and when the transport died with an error
-                return !client.getTransport().isRunning();
+                // join fails both when it times out and when the transport died with an error (a reboot drops the
+                // connection abruptly); only a failure at the deadline is a time-out, and isRunning() may still be
+                // true for a moment after the transport died
+                return System.nanoTime() < deadline || !client.getTransport().isRunning();
             }
         }
 
