@@ -65,6 +65,12 @@ class RolloutEngineTest {
         run(engine.onHealth(new NodeActive(cluster, node, version, "boot", Instant.now(), "probe-stable"), CAUSE));
     }
 
+    /** Registers the cluster and has health report every node active on {@code version}. */
+    private void registerAllActive(ClusterRegistered cluster, String version) {
+        run(engine.onClusterRegistered(cluster));
+        cluster.nodes().forEach(node -> active(cluster.clusterId(), node.name(), version));
+    }
+
     private static UpgradeRequested request(String cluster, String target) {
         return new UpgradeRequested("req-1", cluster, target, null, null, null, null, false, false, List.of(), false, "alice");
     }
@@ -98,10 +104,7 @@ class RolloutEngineTest {
 
     @Test
     void matrixNodesAreUpgradedHighestMembershipAddressFirstOneAtATime() {
-        run(engine.onClusterRegistered(matrix()));
-        for (int n = 1; n <= 4; n++) {
-            active("matrix-prod", "srv" + n, "3.5.0");
-        }
+        registerAllActive(matrix(), "3.5.0");
         run(engine.onUpgradeRequested(request("matrix-prod", "3.5.1"), CAUSE));
         for (int i = 0; i < 4; i++) {
             upgradeCurrentNode(3, "3.5.1");
@@ -142,10 +145,7 @@ class RolloutEngineTest {
 
     @Test
     void nextNodeWaitsForNodeActiveOnTheTargetVersionNotJustTheLastStep() {
-        run(engine.onClusterRegistered(dolphin()));
-        for (int n = 1; n <= 3; n++) {
-            active("dolphin-lab", "dx" + n, "5.20.0");
-        }
+        registerAllActive(dolphin(), "5.20.0");
         run(engine.onUpgradeRequested(request("dolphin-lab", "5.21.0"), CAUSE));
         for (int i = 0; i < 3; i++) {
             succeed(lastCommand());
@@ -165,10 +165,7 @@ class RolloutEngineTest {
 
     @Test
     void aFailedStepHaltsTheRolloutAndNothingMoreIsSent() {
-        run(engine.onClusterRegistered(dolphin()));
-        for (int n = 1; n <= 3; n++) {
-            active("dolphin-lab", "dx" + n, "5.20.0");
-        }
+        registerAllActive(dolphin(), "5.20.0");
         run(engine.onUpgradeRequested(request("dolphin-lab", "5.21.0"), CAUSE));
         NodeCommand build = lastCommand();
         run(engine.onStepResult(new StepFailed(build.commandId(), build.rolloutId(), build.clusterId(), build.nodeName(),
@@ -186,10 +183,7 @@ class RolloutEngineTest {
 
     @Test
     void aRedeliveredStepResultDoesNotSendTheNextStepTwice() {
-        run(engine.onClusterRegistered(dolphin()));
-        for (int n = 1; n <= 3; n++) {
-            active("dolphin-lab", "dx" + n, "5.20.0");
-        }
+        registerAllActive(dolphin(), "5.20.0");
         run(engine.onUpgradeRequested(request("dolphin-lab", "5.21.0"), CAUSE));
         NodeCommand build = lastCommand();
         succeed(build);
@@ -200,10 +194,7 @@ class RolloutEngineTest {
 
     @Test
     void noNodeActiveWithinTheHealthTimeoutHaltsAndKeepsTheBudget() {
-        run(engine.onClusterRegistered(dolphin()));
-        for (int n = 1; n <= 3; n++) {
-            active("dolphin-lab", "dx" + n, "5.20.0");
-        }
+        registerAllActive(dolphin(), "5.20.0");
         run(engine.onUpgradeRequested(request("dolphin-lab", "5.21.0"), CAUSE));
         for (int i = 0; i < 3; i++) {
             succeed(lastCommand());
