@@ -28,6 +28,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.common.utils.AppInfoParser;
+import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.server.common.MetadataVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +52,8 @@ public final class SandboxKafka implements AutoCloseable {
     public static final String PARTITIONS_SETTING = "BATON_KAFKA_PARTITIONS";
     /** Partitions of every {@code baton.*} topic unless configured otherwise. */
     public static final int DEFAULT_PARTITIONS = 3;
+    /** How long the JVM's shutdown waits for the shared broker to close. */
+    private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
 
     private static final Logger LOG = LoggerFactory.getLogger(SandboxKafka.class);
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
@@ -75,7 +78,7 @@ public final class SandboxKafka implements AutoCloseable {
         if (shared == null) {
             SandboxKafka kafka = start(configuredPartitions());
             LOG.info("Sandbox Kafka: {}", kafka);
-            Runtime.getRuntime().addShutdownHook(new Thread(kafka::close, "baton-sandbox-kafka-stop"));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> kafka.closeWithin(SHUTDOWN_GRACE), "baton-sandbox-kafka-stop"));
             shared = kafka;
         }
         return shared;
@@ -100,6 +103,7 @@ public final class SandboxKafka implements AutoCloseable {
     public static SandboxKafka startEmbedded(int partitions) {
         requirePositive(partitions);
         QuietLogs.apply();
+        keepTheJvmAlive();
         KafkaClusterTestKit cluster = null;
         try {
             // one combined node: a separate controller quorum only slows start-up and close down
@@ -235,6 +239,30 @@ public final class SandboxKafka implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while creating the baton.* topics", e);
+        }
+    }
+
+    /**
+     * A broker inside a test JVM must never end that JVM: Kafka calls {@code Exit.exit}/{@code Exit.halt} on fatal
+     * errors (e.g. a log dir that vanished while the JVM shuts down), which would fail a test run whose tests all
+     * passed. Kafka's own tests replace these procedures the same way; the message is logged instead.
+     */
+    private static void keepTheJvmAlive() {
+        Exit.setExitProcedure((status, message) ->
+                LOG.warn("The embedded Kafka broker asked to exit the JVM with status {} ({}); ignored", status, message));
+        Exit.setHaltProcedure((status, message) ->
+                LOG.warn("The embedded Kafka broker asked to halt the JVM with status {} ({}); ignored", status, message));
+    }
+
+    /** Closes the broker, but waits at most {@code grace}: a JVM that is exiting must not hang on a slow broker. */
+    void closeWithin(Duration grace) {
+        Thread closer = new Thread(this::close, "baton-sandbox-kafka-close");
+        closer.setDaemon(true);
+        closer.start();
+        try {
+            closer.join(grace.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
