@@ -13,19 +13,13 @@ import dev.baton.contracts.RolloutCompleted;
 import dev.baton.contracts.RolloutEvent;
 import dev.baton.contracts.RolloutHalted;
 import dev.baton.contracts.RolloutPlanned;
-import dev.baton.contracts.RolloutRejected;
 import dev.baton.contracts.StepFailed;
-import dev.baton.contracts.UpgradeRequested;
 import dev.baton.sandbox.fleet.FleetSpec;
 import dev.baton.sandbox.fleet.SimulatedNode;
 import dev.baton.sandbox.world.EventLog;
 import dev.baton.sandbox.world.LocalBaton;
 import java.math.BigInteger;
 import java.net.InetAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
@@ -96,9 +90,9 @@ class RollingUpgradeSystemIT {
 
         // every message on a baton.* topic is stored exactly once by the audit service
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-                .untilAsserted(() -> assertThat(auditCount()).isEqualTo(log.publishedCount()));
+                .untilAsserted(() -> assertThat(baton.auditedCount()).isEqualTo(log.publishedCount()));
         System.out.printf("[system-it] rolled dolphin-lab %s and matrix-prod %s; %d messages published, %d audited%n",
-                dolphinOrder, matrixOrder, log.publishedCount(), auditCount());
+                dolphinOrder, matrixOrder, log.publishedCount(), baton.auditedCount());
     }
 
     @Test
@@ -136,10 +130,8 @@ class RollingUpgradeSystemIT {
     }
 
     private static void awaitFinished(String clusterId) {
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
-                assertThat(baton.eventLog().events(RolloutEvent.class).stream()
-                        .filter(e -> e instanceof RolloutCompleted || e instanceof RolloutHalted || e instanceof RolloutRejected)
-                        .map(RolloutEvent::clusterId)).contains(clusterId));
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200))
+                .until(() -> baton.eventLog().rolloutFinished(clusterId));
     }
 
     /**
@@ -181,16 +173,7 @@ class RollingUpgradeSystemIT {
     }
 
     private static void request(ClusterRegistered cluster, String target) {
-        baton.fleetManagement().publish(new UpgradeRequested(UUID.randomUUID().toString(), cluster.clusterId(), target,
-                1, null, null, null, false, false, List.of(), false, "fleet-management-it"));
-    }
-
-    private static long auditCount() throws Exception {
-        String url = baton.services().service("audit-service").baseUrl() + "/api/v1/audit/events/count";
-        HttpResponse<String> response = HttpClient.newHttpClient()
-                .send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).isEqualTo(200);
-        return Long.parseLong(response.body().replaceAll("[^0-9]", ""));
+        baton.fleetManagement().requestUpgrade(cluster.clusterId(), target);
     }
 
     private static BigInteger numeric(String address) {

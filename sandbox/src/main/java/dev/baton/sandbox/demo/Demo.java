@@ -8,22 +8,16 @@ import dev.baton.contracts.NodeInactive;
 import dev.baton.contracts.NodeUpgradeStarted;
 import dev.baton.contracts.NodeUpgraded;
 import dev.baton.contracts.RolloutCompleted;
-import dev.baton.contracts.RolloutEvent;
 import dev.baton.contracts.RolloutHalted;
 import dev.baton.contracts.RolloutPlanned;
 import dev.baton.contracts.RolloutRejected;
 import dev.baton.contracts.StepFailed;
 import dev.baton.contracts.StepSucceeded;
-import dev.baton.contracts.UpgradeRequested;
 import dev.baton.sandbox.fleet.FleetSpec;
 import dev.baton.sandbox.fleet.SimulatedNode;
 import dev.baton.sandbox.world.EventLog;
 import dev.baton.sandbox.world.LocalBaton;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,7 +26,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * {@code ./baton demo}: a real rolling upgrade on the embedded defaults. Starts Kafka, PostgreSQL
@@ -80,8 +73,7 @@ public final class Demo {
                     continue;
                 }
                 targets.put(cluster.clusterId(), target);
-                baton.fleetManagement().publish(new UpgradeRequested(UUID.randomUUID().toString(), cluster.clusterId(),
-                        target, 1, null, null, null, false, false, List.of(), false, "demo-fleet-management"));
+                baton.fleetManagement().requestUpgrade(cluster.clusterId(), target);
                 out.printf("%s  %-12s upgrade to %s requested%n", now(), cluster.clusterId(), target);
             }
             boolean ok = awaitRollouts(baton.eventLog(), targets.keySet(), Duration.ofMinutes(5));
@@ -103,12 +95,8 @@ public final class Demo {
     private boolean awaitRollouts(EventLog log, java.util.Set<String> clusterIds, Duration timeout) throws InterruptedException {
         Instant deadline = Instant.now().plus(timeout);
         while (Instant.now().isBefore(deadline)) {
-            long finished = log.events(RolloutEvent.class).stream()
-                    .filter(e -> e instanceof RolloutCompleted || e instanceof RolloutHalted || e instanceof RolloutRejected)
-                    .filter(e -> clusterIds.contains(e.clusterId())).map(BatonEvent::clusterId).distinct().count();
-            if (finished == clusterIds.size()) {
-                return log.events(RolloutCompleted.class).stream().map(BatonEvent::clusterId).distinct().count()
-                        == clusterIds.size();
+            if (clusterIds.stream().allMatch(log::rolloutFinished)) {
+                return clusterIds.stream().allMatch(log::rolloutCompleted);
             }
             Thread.sleep(200);
         }
@@ -116,14 +104,11 @@ public final class Demo {
         return false;
     }
 
-    private static long auditCount(LocalBaton baton) {
-        String url = baton.services().service("audit-service").baseUrl() + "/api/v1/audit/events/count";
+    private static String auditCount(LocalBaton baton) {
         try {
-            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return Long.parseLong(response.body().replaceAll("[^0-9]", ""));
+            return Long.toString(baton.auditedCount());
         } catch (Exception e) {
-            return -1;
+            return "(audit count unavailable: " + e.getMessage() + ")";
         }
     }
 

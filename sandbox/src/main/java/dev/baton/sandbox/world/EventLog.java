@@ -3,6 +3,9 @@ package dev.baton.sandbox.world;
 import dev.baton.contracts.BatonEvent;
 import dev.baton.contracts.EventCodec;
 import dev.baton.contracts.MalformedEventException;
+import dev.baton.contracts.RolloutCompleted;
+import dev.baton.contracts.RolloutHalted;
+import dev.baton.contracts.RolloutRejected;
 import dev.baton.contracts.Topics;
 import java.time.Duration;
 import java.time.Instant;
@@ -98,6 +101,17 @@ public final class EventLog implements AutoCloseable {
     /** The decoded events of one type read so far. */
     public <T extends BatonEvent> List<T> events(Class<T> type) {
         return entries.stream().map(Entry::event).filter(type::isInstance).map(type::cast).collect(Collectors.toList());
+    }
+
+    /** Whether a rollout of the cluster has ended: completed, halted or rejected. */
+    public boolean rolloutFinished(String clusterId) {
+        return entries.stream().map(Entry::event).anyMatch(e -> clusterId.equals(e == null ? null : e.clusterId())
+                && (e instanceof RolloutCompleted || e instanceof RolloutHalted || e instanceof RolloutRejected));
+    }
+
+    /** Whether a rollout of the cluster completed. */
+    public boolean rolloutCompleted(String clusterId) {
+        return events(RolloutCompleted.class).stream().anyMatch(e -> e.clusterId().equals(clusterId));
     }
 
     /** The entries whose event is of the given type. */

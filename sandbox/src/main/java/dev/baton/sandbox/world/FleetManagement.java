@@ -3,7 +3,10 @@ package dev.baton.sandbox.world;
 import dev.baton.contracts.BatonEvent;
 import dev.baton.contracts.EventCodec;
 import dev.baton.contracts.EventEnvelope;
+import dev.baton.contracts.UpgradeRequested;
+import java.util.List;
 import java.util.Properties;
+import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -43,6 +46,12 @@ public final class FleetManagement implements AutoCloseable {
         } catch (ExecutionException e) {
             throw new IllegalStateException("could not publish " + event.eventType() + ": " + e.getCause().getMessage(), e);
         }
+    }
+
+    /** Publishes an UpgradeRequested for one node at a time (maxUnavailable 1), requested by this actor. */
+    public EventEnvelope requestUpgrade(String clusterId, String targetVersion) {
+        return publish(new UpgradeRequested(UUID.randomUUID().toString(), clusterId, targetVersion, 1, null, null, null,
+                false, false, List.of(), false, actor));
     }
 
     @Override

@@ -1,11 +1,17 @@
 package dev.baton.sandbox.world;
 
+import dev.baton.contracts.BatonJson;
 import dev.baton.contracts.ClusterRegistered;
 import dev.baton.contracts.NodeActive;
 import dev.baton.sandbox.SandboxKafka;
 import dev.baton.sandbox.SandboxPostgres;
 import dev.baton.sandbox.fleet.FleetSpec;
 import dev.baton.sandbox.fleet.SimulatedFleet;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -84,6 +90,17 @@ public final class LocalBaton implements AutoCloseable {
             }
             Thread.sleep(100);
         }
+    }
+
+    /** How many messages the audit service has stored, from its REST API ({@code GET /api/v1/audit/events/count}). */
+    public long auditedCount() throws IOException, InterruptedException {
+        URI uri = URI.create(services.service("audit-service").baseUrl() + "/api/v1/audit/events/count");
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("GET " + uri + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return BatonJson.mapper().readTree(response.body()).path("count").asLong(-1);
     }
 
     public SandboxKafka kafka() {
