@@ -30,7 +30,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -237,10 +236,6 @@ public final class RolloutEngine {
     public List<RolloutView> rollouts(String clusterId) {
         return rollouts.values().stream().filter(r -> clusterId == null || r.clusterId().equals(clusterId))
                 .map(Rollout::view).toList();
-    }
-
-    public Collection<ClusterRegistered> clusters() {
-        return clusters.values();
     }
 
     // ---- the algorithm -----------------------------------------------------------------------
