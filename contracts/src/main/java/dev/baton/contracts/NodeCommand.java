@@ -11,6 +11,10 @@ import java.time.Duration;
  * @param target the node's SSH endpoint
  * @param disruptive whether the step takes the node out of service
  * @param epoch fencing epoch of the planner instance that owns the cluster
+ * @param executorPool the pool of executors that can reach the node (null = any executor)
+ * @param artifact for build-artifact and push-artifact: which artifact and where it lives on the node
+ * @param expectedVersion for verify-version: the version that must be running
+ * @param versionPattern for verify-version: group 1 of the first matching output line is the running version
  */
 public record NodeCommand(
         String commandId,
@@ -24,7 +28,27 @@ public record NodeCommand(
         Duration timeout,
         boolean disruptive,
         int attempt,
-        long epoch) implements CommandEvent {
+        long epoch,
+        String executorPool,
+        Artifact artifact,
+        String expectedVersion,
+        String versionPattern) implements CommandEvent {
+
+    /** A command without pool, artifact or version check. */
+    public NodeCommand(String commandId, String rolloutId, String clusterId, String nodeName, String step, Kind kind,
+            String command, SshTarget target, Duration timeout, boolean disruptive, int attempt, long epoch) {
+        this(commandId, rolloutId, clusterId, nodeName, step, kind, command, target, timeout, disruptive, attempt,
+                epoch, null, null, null, null);
+    }
+
+    /**
+     * Build packages once per (arch, OS, version) and reuse them on the other nodes of that group.
+     *
+     * @param key identifies the artifact, e.g. {@code x86_64/rhel8/5.21.0}
+     * @param path where the artifact's files are on the node (a directory or a glob)
+     */
+    public record Artifact(String key, String path) {
+    }
 
     /** What the executor does with the command. */
     public enum Kind {
