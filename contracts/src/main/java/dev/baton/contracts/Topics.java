@@ -15,8 +15,19 @@ public final class Topics {
     /** Every baton.* topic, in the order of the DESIGN.md table. */
     public static final List<String> ALL = List.of(CLUSTERS, REQUESTS, COMMANDS, RESULTS, HEALTH, ROLLOUTS, DEADLETTER);
 
+    /**
+     * The planner's own state: the latest snapshot of each cluster's rollouts and the decisions being published,
+     * keyed by clusterId, log-compacted. Internal (not an event topic, outside the {@code baton.*} names), but
+     * co-partitioned with the others, so the planner instance that owns a cluster finds its state in the same
+     * partition number.
+     */
+    public static final String PLANNER_STATE = "baton-planner.state.v1";
+
+    /** Internal topics services keep their state in; created like the others, not audited. */
+    public static final List<String> INTERNAL = List.of(PLANNER_STATE);
+
     /** Topics that are log-compacted (latest value per key is what matters). */
-    public static final List<String> COMPACTED = List.of(CLUSTERS);
+    public static final List<String> COMPACTED = List.of(CLUSTERS, PLANNER_STATE);
 
     private Topics() {
     }

@@ -19,9 +19,29 @@ public record UpgradeRequested(
         boolean allowOffline,
         List<String> exclude,
         boolean dryRun,
-        String requestedBy) implements RequestEvent {
+        String requestedBy,
+        Integer maxUnavailablePercent,
+        MaintenanceWindow maintenanceWindow) implements RequestEvent {
 
     public UpgradeRequested {
         exclude = exclude == null ? List.of() : List.copyOf(exclude);
+    }
+
+    /** A request without a percentage budget or maintenance window. */
+    public UpgradeRequested(String requestId, String clusterId, String targetVersion, Integer maxUnavailable,
+            Integer canary, Integer stopAfter, Duration delayBetweenNodes, boolean force, boolean allowOffline,
+            List<String> exclude, boolean dryRun, String requestedBy) {
+        this(requestId, clusterId, targetVersion, maxUnavailable, canary, stopAfter, delayBetweenNodes, force,
+                allowOffline, exclude, dryRun, requestedBy, null, null);
+    }
+
+    /**
+     * When nodes may be started: on the given days (empty = every day), between {@code start} and {@code end}
+     * (local times, HH:MM; end before start spans midnight), in {@code zone}. A node already started finishes.
+     */
+    public record MaintenanceWindow(List<String> days, String start, String end, String zone) {
+        public MaintenanceWindow {
+            days = days == null ? List.of() : List.copyOf(days);
+        }
     }
 }

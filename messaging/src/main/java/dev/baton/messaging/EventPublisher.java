@@ -52,6 +52,14 @@ public class EventPublisher {
         return envelope;
     }
 
+    /**
+     * Publishes an event with an envelope the caller chose (its id decided beforehand, e.g. recorded in an outbox so
+     * a re-publication after a crash carries the same id), and waits until Kafka acknowledged it.
+     */
+    public void publish(BatonEvent event, EventEnvelope envelope) {
+        emitter.sendMessageAndAwait(message(event, envelope));
+    }
+
     /** Sends a message that could not be handled to the dead-letter topic, with the reason, and logs it. */
     public void deadLetter(IncomingRecord record, String reason) {
         LOG.warnf("dead-lettering %s[%d]@%d: %s", record.topic(), record.partition(), record.offset(), reason);

@@ -39,10 +39,12 @@ class PlannerKafkaIT {
         @Override
         public Map<String, String> getConfigOverrides() {
             Map<String, String> overrides = new HashMap<>();
-            for (String channel : List.of("clusters", "health", "requests", "results")) {
+            for (String channel : List.of("clusters", "health", "planner-in", "planner-state-view")) {
                 overrides.put("mp.messaging.incoming." + channel + ".connector", "smallrye-kafka");
             }
             overrides.put("mp.messaging.outgoing.baton-out.connector", "smallrye-kafka");
+            overrides.put("mp.messaging.outgoing.planner-state.connector", "smallrye-kafka");
+            overrides.put("baton.planner.partitioned", "true");
             return overrides;
         }
     }

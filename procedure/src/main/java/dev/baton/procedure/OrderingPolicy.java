@@ -11,7 +11,9 @@ public enum OrderingPolicy implements YamlNamed {
      * Highest address first, compared numerically (10.10.1.10 after 10.10.1.9 in ascending order),
      * using the address the cluster's own membership reports, not any other interface (Matrix Server).
      */
-    MEMBERSHIP_ADDRESS_DESC("membership-address-desc");
+    MEMBERSHIP_ADDRESS_DESC("membership-address-desc"),
+    /** By a node label holding a rank, lowest rank first (numeric when every rank is a number); ties keep inventory order. */
+    LABEL("label");
 
     private final String yamlName;
 

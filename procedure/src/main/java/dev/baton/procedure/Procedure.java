@@ -5,7 +5,8 @@ import java.util.Optional;
 
 /**
  * How to upgrade one product: node ordering, the release notes' compatibility table, the ordered
- * steps each node goes through, and the health probe that says when a node is back.
+ * steps each node goes through, the health probe that says when a node is back, and the rules the planner
+ * enforces ({@link ProcedureRules}).
  * Loaded from YAML by {@link ProcedureParser}.
  */
 public record Procedure(
@@ -14,11 +15,24 @@ public record Procedure(
         OrderingPolicy ordering,
         List<CompatibilityRule> compatibility,
         List<StepDefinition> steps,
-        HealthProbe health) {
+        HealthProbe health,
+        String orderingLabel,
+        ProcedureRules.Artifact artifact,
+        ProcedureRules.Remedy remedy,
+        ProcedureRules.Guards guards,
+        ProcedureRules.MixedVersionDeadline mixedVersion,
+        ProcedureRules.OutOfOrderRemedy outOfOrder) {
 
     public Procedure {
         compatibility = List.copyOf(compatibility);
         steps = List.copyOf(steps);
+        remedy = remedy == null ? ProcedureRules.Remedy.NONE : remedy;
+        guards = guards == null ? ProcedureRules.Guards.NONE : guards;
+    }
+
+    /** The step with this name, if any. */
+    public Optional<StepDefinition> step(String name) {
+        return steps.stream().filter(s -> s.name().equals(name)).findFirst();
     }
 
     /**

@@ -27,8 +27,11 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * when it is loaded, with its file, line and reason ({@link ProcedureException}), never mid-rollout.
  */
 public final class ProcedureParser {
-    private static final Set<String> TOP_KEYS = Set.of("name", "product", "ordering", "compatibility", "steps", "health");
-    private static final Set<String> STEP_KEYS = Set.of("name", "kind", "command", "timeout", "disruptive", "onFailure");
+    private static final Set<String> TOP_KEYS = Set.of("name", "product", "ordering", "compatibility", "steps", "health",
+            "artifact", "remedy", "guards", "mixedVersion", "outOfOrder");
+    private static final Set<String> STEP_KEYS = Set.of("name", "kind", "command", "timeout", "disruptive", "onFailure",
+            "onFailureWhen", "retries");
+    private static final Set<String> ORDERING_KEYS = Set.of("policy", "label");
     private static final Set<String> STEP_KINDS = Set.of("run", "reboot");
     private static final Duration DEFAULT_STEP_TIMEOUT = Duration.ofMinutes(10);
 
@@ -68,7 +71,80 @@ public final class ProcedureParser {
         if (healthNode == null) {
             throw fields.error(root, "missing 'health': a procedure must say how to tell that a node is active again");
         }
-        return new Procedure(name, product, ordering, compatibility, steps, new HealthProbeParser(fields).parse(healthNode));
+        HealthProbe health = new HealthProbeParser(fields).parse(healthNode);
+        return new Procedure(name, product, ordering, compatibility, steps, health, orderingLabel(top),
+                artifact(top.get("artifact"), steps), remedy(top.get("remedy")), guards(top.get("guards")),
+                mixedVersion(top.get("mixedVersion")), outOfOrder(top.get("outOfOrder")));
+    }
+
+    private String orderingLabel(Map<String, Node> top) {
+        Node node = top.get("ordering");
+        if (node == null) {
+            return null;
+        }
+        Map<String, Node> ordering = fields.mapping(node, "ordering", ORDERING_KEYS);
+        boolean byLabel = "label".equals(fields.optionalText(ordering, "policy", ""));
+        if (byLabel && !ordering.containsKey("label")) {
+            throw fields.error(node, "ordering policy 'label' needs 'label': the node label that holds each node's rank");
+        }
+        if (!byLabel && ordering.containsKey("label")) {
+            throw fields.error(ordering.get("label"), "'label' only applies to ordering policy 'label'");
+        }
+        return byLabel ? fields.requiredText(ordering, node, "label") : null;
+    }
+
+    private ProcedureRules.Artifact artifact(Node node, List<StepDefinition> steps) {
+        if (node == null) {
+            return null;
+        }
+        Map<String, Node> artifact = fields.mapping(node, "artifact", Set.of("step", "path"));
+        String step = fields.requiredText(artifact, node, "step");
+        if (steps.stream().noneMatch(s -> s.name().equals(step))) {
+            throw fields.error(artifact.get("step"), "artifact step '" + step + "' is not one of the steps");
+        }
+        return new ProcedureRules.Artifact(step, fields.requiredText(artifact, node, "path"));
+    }
+
+    private ProcedureRules.Remedy remedy(Node node) {
+        if (node == null) {
+            return ProcedureRules.Remedy.NONE;
+        }
+        Map<String, Node> remedy = fields.mapping(node, "remedy", Set.of("rebootOnce", "rebootTimeout"));
+        return new ProcedureRules.Remedy(fields.bool(remedy.get("rebootOnce"), false, "rebootOnce"),
+                fields.duration(remedy.get("rebootTimeout"), Duration.ofMinutes(10), "rebootTimeout"));
+    }
+
+    private ProcedureRules.Guards guards(Node node) {
+        if (node == null) {
+            return ProcedureRules.Guards.NONE;
+        }
+        Map<String, Node> guards = fields.mapping(node, "guards", Set.of("lastOldNode"));
+        return new ProcedureRules.Guards(fields.bool(guards.get("lastOldNode"), false, "lastOldNode"));
+    }
+
+    private ProcedureRules.MixedVersionDeadline mixedVersion(Node node) {
+        if (node == null) {
+            return null;
+        }
+        Map<String, Node> mixed = fields.mapping(node, "mixedVersion", Set.of("alertAfter", "haltAfter"));
+        if (!mixed.containsKey("haltAfter")) {
+            throw fields.error(node, "mixedVersion needs 'haltAfter' (and optionally 'alertAfter'), e.g. PT4H");
+        }
+        Duration halt = fields.duration(mixed.get("haltAfter"), null, "haltAfter");
+        Duration alert = fields.duration(mixed.get("alertAfter"), halt, "alertAfter");
+        if (alert.compareTo(halt) > 0) {
+            throw fields.error(mixed.get("alertAfter"), "alertAfter (" + alert + ") must not be after haltAfter (" + halt + ")");
+        }
+        return new ProcedureRules.MixedVersionDeadline(alert, halt);
+    }
+
+    private ProcedureRules.OutOfOrderRemedy outOfOrder(Node node) {
+        if (node == null) {
+            return null;
+        }
+        Map<String, Node> remedy = fields.mapping(node, "outOfOrder", Set.of("stop", "start"));
+        return new ProcedureRules.OutOfOrderRemedy(fields.requiredText(remedy, node, "stop"),
+                fields.requiredText(remedy, node, "start"));
     }
 
     private OrderingPolicy ordering(Map<String, Node> top) {
@@ -76,7 +152,7 @@ public final class ProcedureParser {
         if (node == null) {
             return OrderingPolicy.INVENTORY;
         }
-        Map<String, Node> ordering = fields.mapping(node, "ordering", Set.of("policy"));
+        Map<String, Node> ordering = fields.mapping(node, "ordering", ORDERING_KEYS);
         Node policyNode = ordering.get("policy");
         if (policyNode == null) {
             throw fields.error(node, "ordering needs a 'policy'");
@@ -145,9 +221,27 @@ public final class ProcedureParser {
             String failure = fields.optionalText(step, "onFailure", "halt");
             FailureMeaning onFailure = FailureMeaning.fromYaml(failure).orElseThrow(() -> fields.error(step.get("onFailure"),
                     "unknown onFailure '" + failure + "' (known: " + YamlFields.names(FailureMeaning.values()) + ")"));
-            steps.add(new StepDefinition(name, kind, command, timeout, disruptive, onFailure));
+            List<StepDefinition.FailureRule> rules = failureRules(step.get("onFailureWhen"));
+            int retries = step.containsKey("retries") ? fields.integer(step.get("retries"), 2, "retries") : 2;
+            steps.add(new StepDefinition(name, kind, command, timeout, disruptive, onFailure, rules, retries));
         }
         return steps;
+    }
+
+    private List<StepDefinition.FailureRule> failureRules(Node node) {
+        List<StepDefinition.FailureRule> rules = new ArrayList<>();
+        if (node == null) {
+            return rules;
+        }
+        for (Node item : fields.sequence(node, "onFailureWhen")) {
+            Map<String, Node> rule = fields.mapping(item, "an onFailureWhen rule", Set.of("output", "meaning"));
+            java.util.regex.Pattern output = fields.regex(rule, item, "output", false);
+            String meaning = fields.requiredText(rule, item, "meaning");
+            rules.add(new StepDefinition.FailureRule(output, FailureMeaning.fromYaml(meaning).orElseThrow(() ->
+                    fields.error(rule.get("meaning"), "unknown meaning '" + meaning + "' (known: "
+                            + YamlFields.names(FailureMeaning.values()) + ")"))));
+        }
+        return rules;
     }
 
     private void checkPlaceholders(String command, Node node) {

@@ -68,7 +68,7 @@ class ProcedureParserTest {
 
         assertThatThrownBy(() -> ProcedureParser.parse("demo.yaml", yaml))
                 .isInstanceOf(ProcedureException.class)
-                .hasMessage("demo.yaml:3: unknown ordering policy 'alphabetical' (known: inventory, membership-address-desc)");
+                .hasMessage("demo.yaml:3: unknown ordering policy 'alphabetical' (known: inventory, membership-address-desc, label)");
     }
 
     @Test

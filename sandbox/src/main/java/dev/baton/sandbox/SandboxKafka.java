@@ -207,14 +207,14 @@ public final class SandboxKafka implements AutoCloseable {
     }
 
     /**
-     * Creates every topic of {@link Topics#ALL} that does not exist yet, with {@link #partitions()} partitions
+     * Creates every topic of {@link Topics#ALL} and {@link Topics#INTERNAL} that does not exist yet, with {@link #partitions()} partitions
      * ({@link Topics#COMPACTED} ones log-compacted). Existing topics are left as they are.
      */
     public void createTopics() {
         try (Admin admin = Admin.create(adminConfig(bootstrapServers))) {
             Set<String> existing = admin.listTopics().names().get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             List<NewTopic> missing = new ArrayList<>();
-            for (String topic : Topics.ALL) {
+            for (String topic : java.util.stream.Stream.concat(Topics.ALL.stream(), Topics.INTERNAL.stream()).toList()) {
                 if (!existing.contains(topic)) {
                     NewTopic newTopic = new NewTopic(topic, Optional.of(partitions), Optional.empty());
                     if (Topics.COMPACTED.contains(topic)) {

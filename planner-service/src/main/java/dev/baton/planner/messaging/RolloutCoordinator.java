@@ -1,28 +1,56 @@
 package dev.baton.planner.messaging;
 
+import dev.baton.contracts.BatonEvent;
+import dev.baton.contracts.BatonJson;
+import dev.baton.contracts.EventEnvelope;
+import dev.baton.messaging.EventPublisher;
 import dev.baton.planner.config.PlannerConfig;
+import dev.baton.planner.rollout.ClusterSnapshot;
 import dev.baton.planner.rollout.Emission;
 import dev.baton.planner.rollout.RolloutEngine;
-import dev.baton.messaging.EventPublisher;
+import dev.baton.planner.state.OutboxEntries;
+import dev.baton.planner.state.OutboxEntry;
+import dev.baton.planner.state.PlannerStateStore;
+import dev.baton.planner.state.StateRecord;
 import dev.baton.procedure.ProcedureCatalog;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.UUID;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.apache.kafka.common.utils.Utils;
 import org.jboss.logging.Logger;
 
 /**
- * Carries the engine's decisions out: every observation goes through {@link #apply} under one lock,
- * and the resulting events are published (and acknowledged by Kafka) before the next observation
- * is applied, so a node's first command can never overtake the decision that allowed it.
- * Publishes to {@code baton.rollouts.v1} and {@code baton.commands.v1}.
+ * Carries the engine's decisions out, crash-safely. Every observation goes through {@link #apply} under one lock:
+ * <ol>
+ *   <li>the engine decides (pure);</li>
+ *   <li>the new state of each cluster concerned, with the decisions as an outbox, is written to
+ *       {@code baton-planner.state.v1} and acknowledged;</li>
+ *   <li>the decisions are published to {@code baton.rollouts.v1} and {@code baton.commands.v1}, each acknowledged
+ *       before the next, so a node's first command can never overtake the decision that allowed it;</li>
+ *   <li>only then is the input message acknowledged.</li>
+ * </ol>
+ * A crash anywhere replays safely: before 2 the input is redelivered and decided again (command ids are
+ * deterministic); after 2 the next owner publishes the outbox entries not yet on their topics; inputs redelivered
+ * after 3 are recognised as already decided. The planner instance that owns a cluster is the one its Kafka
+ * partition is assigned to; on take-over it reads the cluster's state and raises the fencing epoch.
  */
 @ApplicationScoped
 public class RolloutCoordinator {
@@ -30,16 +58,23 @@ public class RolloutCoordinator {
 
     private final RolloutEngine engine;
     private final EventPublisher publisher;
+    private final PlannerStateStore store;
     private final PlannerConfig config;
+    private final ProcedureCatalog procedures;
+    private final Map<String, Long> epochs = new ConcurrentHashMap<>();
+    private final Set<Integer> owned = ConcurrentHashMap.newKeySet();
+    private final Map<String, String> written = new HashMap<>();
+    private volatile int partitionCount;
     private ScheduledExecutorService timer;
 
-    public RolloutCoordinator(EventPublisher publisher, PlannerConfig config) {
+    public RolloutCoordinator(EventPublisher publisher, PlannerStateStore store, PlannerConfig config) {
         this.publisher = publisher;
+        this.store = store;
         this.config = config;
-        ProcedureCatalog procedures = config.proceduresDir().map(ProcedureCatalog::withUserFolder)
+        this.procedures = config.proceduresDir().map(ProcedureCatalog::withUserFolder)
                 .orElseGet(ProcedureCatalog::shipped);
         this.engine = new RolloutEngine(procedures, Clock.systemUTC(), config.preflightTimeout(),
-                () -> UUID.randomUUID().toString());
+                clusterId -> epochs.getOrDefault(clusterId, 1L));
     }
 
     void start(@Observes StartupEvent event) {
@@ -51,7 +86,9 @@ public class RolloutCoordinator {
         long period = config.tick().toMillis();
         timer.scheduleWithFixedDelay(() -> {
             try {
-                apply(RolloutEngine::onTick);
+                if (ready.get()) {
+                    apply(null, RolloutEngine::onTick);
+                }
             } catch (RuntimeException e) {
                 LOG.error("planner timer failed", e);
             }
@@ -64,13 +101,130 @@ public class RolloutCoordinator {
         }
     }
 
-    /** Applies one observation to the engine and publishes its decisions, in order. */
-    public synchronized void apply(Function<RolloutEngine, List<Emission>> observation) {
-        for (Emission emission : observation.apply(engine)) {
-            publisher.publish(emission.event(), emission.actor(), emission.causationId());
-            LOG.infof("%s %s%s", emission.event().eventType(), emission.event().clusterId(),
-                    emission.event().nodeName() == null ? "" : "/" + emission.event().nodeName());
+    /** Set by the catch-up tracker once the inventory and the health picture are read up to where they were at start. */
+    private final java.util.concurrent.atomic.AtomicBoolean ready = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Whether the planner decides yet (it does not while it replays the inventory and health history). */
+    public boolean isReady() {
+        return ready.get();
+    }
+
+    void markReady() {
+        ready.set(true);
+    }
+
+    /**
+     * Applies one observation about {@code clusterId} (null: the timer, which concerns every cluster held here),
+     * persists the state of every cluster it touched, then publishes its decisions, in order.
+     */
+    public synchronized void apply(String clusterId, Function<RolloutEngine, List<Emission>> observation) {
+        List<Emission> emissions = observation.apply(engine);
+        Set<String> touched = new LinkedHashSet<>();
+        if (clusterId == null) {
+            touched.addAll(engine.clustersWithRollouts());
+        } else if (ownsCluster(clusterId)) {
+            touched.add(clusterId);
         }
+        Map<String, List<Map.Entry<BatonEvent, EventEnvelope>>> byCluster = new LinkedHashMap<>();
+        List<Map.Entry<BatonEvent, EventEnvelope>> ordered = new ArrayList<>();
+        for (Emission emission : emissions) {
+            EventEnvelope envelope = EventEnvelope.of(emission.event(), publisher.source(), emission.actor(),
+                    emission.causationId());
+            Map.Entry<BatonEvent, EventEnvelope> entry = Map.entry(emission.event(), envelope);
+            ordered.add(entry);
+            byCluster.computeIfAbsent(emission.event().clusterId(), c -> new ArrayList<>()).add(entry);
+            touched.add(emission.event().clusterId());
+        }
+        for (String cluster : touched) {
+            persist(cluster, byCluster.getOrDefault(cluster, List.of()));
+        }
+        for (Map.Entry<BatonEvent, EventEnvelope> entry : ordered) {
+            publisher.publish(entry.getKey(), entry.getValue());
+            LOG.infof("%s %s%s", entry.getKey().eventType(), entry.getKey().clusterId(),
+                    entry.getKey().nodeName() == null ? "" : "/" + entry.getKey().nodeName());
+        }
+    }
+
+    private void persist(String clusterId, List<Map.Entry<BatonEvent, EventEnvelope>> decisions) {
+        if (!config.partitioned()) {
+            return; // in-memory test profile: no state topic
+        }
+        ClusterSnapshot snapshot = engine.snapshot(clusterId);
+        String json = json(snapshot);
+        if (decisions.isEmpty() && json.equals(written.get(clusterId))) {
+            return;
+        }
+        List<OutboxEntry> outbox = OutboxEntries.of(decisions);
+        store.write(new StateRecord(snapshot, outbox, Instant.now()));
+        written.put(clusterId, json);
+    }
+
+    private static String json(ClusterSnapshot snapshot) {
+        try {
+            return new String(BatonJson.mapper().writeValueAsBytes(snapshot), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    // ---- ownership -----------------------------------------------------------------------------
+
+    /** Whether this instance drives clusters whose messages arrive on {@code partition}. */
+    public boolean owns(int partition) {
+        return !config.partitioned() || owned.contains(partition);
+    }
+
+    public boolean ownsCluster(String clusterId) {
+        return !config.partitioned() || (partitionCount > 0 && owned.contains(partitionOf(clusterId)));
+    }
+
+    /** The partition Kafka's default partitioner gives a cluster's messages (all topics have the same count). */
+    int partitionOf(String clusterId) {
+        return Utils.toPositive(Utils.murmur2(clusterId.getBytes(StandardCharsets.UTF_8))) % partitionCount;
+    }
+
+    /**
+     * Takes over the clusters of newly assigned partitions: reads their latest state, publishes what the previous
+     * owner recorded but may not have published, raises the fencing epoch and records it before any new decision.
+     */
+    public synchronized void takeOver(Set<Integer> partitions, int count) {
+        partitionCount = count;
+        Map<String, StateRecord> states = store.readLatest(partitions);
+        for (Map.Entry<String, StateRecord> state : states.entrySet()) {
+            String clusterId = state.getKey();
+            ClusterSnapshot snapshot = state.getValue().snapshot();
+            int republished = store.completeOutbox(state.getValue(), Set.of(partitionOf(clusterId)));
+            long epoch = Math.max(epochs.getOrDefault(clusterId, 0L), snapshot.epoch()) + 1;
+            epochs.put(clusterId, epoch);
+            engine.restore(snapshot.withEpoch(epoch));
+            written.remove(clusterId);
+            persist(clusterId, List.of());
+            LOG.infof("took over cluster %s (partition %d) at epoch %d; %d rollout(s), %d decision(s) re-published",
+                    clusterId, partitionOf(clusterId), epoch, snapshot.rollouts().size(), republished);
+        }
+        owned.addAll(partitions);
+    }
+
+    /** Lets go of the clusters of revoked partitions: another instance drives them now. */
+    public synchronized void letGo(Set<Integer> partitions) {
+        owned.removeAll(partitions);
+        if (partitionCount == 0) {
+            return;
+        }
+        for (String clusterId : engine.clustersWithRollouts()) {
+            if (partitions.contains(partitionOf(clusterId))) {
+                engine.forget(clusterId);
+                written.remove(clusterId);
+                LOG.infof("let go of cluster %s (partition %d)", clusterId, partitionOf(clusterId));
+            }
+        }
+    }
+
+    // ---- reads -----------------------------------------------------------------------------------
+
+    /** The procedures this planner knows (shipped and from the configured folder). */
+    public ProcedureCatalog procedures() {
+        return procedures;
     }
 
     /** Reads engine state under the same lock. */

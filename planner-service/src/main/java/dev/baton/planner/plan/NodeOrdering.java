@@ -2,7 +2,7 @@ package dev.baton.planner.plan;
 
 import dev.baton.contracts.ClusterRegistered;
 import dev.baton.contracts.MembershipObserved;
-import dev.baton.procedure.OrderingPolicy;
+import dev.baton.procedure.Procedure;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -19,6 +19,7 @@ import java.util.Map;
  * (10.10.1.10 &gt; 10.10.1.9), using the address the cluster's own membership reports for the node
  * ({@link MembershipObserved}); only when no membership has been observed does it fall back to the
  * inventory's {@code clusterAddress}. Never the SSH address: a node's SSH interface can differ.
+ * {@code label}: by the rank in the node label the procedure names, lowest first (numeric when numbers).
  */
 public final class NodeOrdering {
 
@@ -29,9 +30,14 @@ public final class NodeOrdering {
     public record Ordered(ClusterRegistered.Node node, String orderingAddress) {
     }
 
-    public static List<Ordered> order(ClusterRegistered cluster, OrderingPolicy policy, MembershipObserved membership) {
+    public static List<Ordered> order(ClusterRegistered cluster, Procedure procedure, MembershipObserved membership) {
         List<Ordered> ordered = new ArrayList<>();
-        switch (policy) {
+        switch (procedure.ordering()) {
+            case LABEL -> {
+                String label = procedure.orderingLabel();
+                cluster.nodes().forEach(node -> ordered.add(new Ordered(node, node.labels().get(label))));
+                ordered.sort(Comparator.comparing(Ordered::orderingAddress, NodeOrdering::compareRanks));
+            }
             case INVENTORY -> cluster.nodes().forEach(node -> ordered.add(new Ordered(node, node.clusterAddress())));
             case MEMBERSHIP_ADDRESS_DESC -> {
                 Map<String, String> reported = new HashMap<>();
@@ -48,6 +54,17 @@ public final class NodeOrdering {
             }
         }
         return ordered;
+    }
+
+    /** Ranks lowest first: numerically when both are numbers, else as text; a node without the label goes last. */
+    static int compareRanks(String a, String b) {
+        if (a == null || b == null) {
+            return a == null ? (b == null ? 0 : 1) : -1;
+        }
+        if (a.matches("-?\\d+") && b.matches("-?\\d+")) {
+            return new BigInteger(a).compareTo(new BigInteger(b));
+        }
+        return a.compareTo(b);
     }
 
     /** An IPv4 or IPv6 literal as an unsigned number; anything else sorts first (lowest). */

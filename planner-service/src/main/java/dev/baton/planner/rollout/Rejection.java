@@ -7,9 +7,10 @@ public enum Rejection {
     ROLLOUT_OPEN("cluster '%s' already has rollout %s open: wait for it to finish or abort it"),
     BAD_VERSION("target version '%s' is not a dotted numeric version like 5.21.0"),
     BAD_REQUEST("%s"),
-    NOT_NEWER("node %s already runs %s, not older than the target %s: set force to re-install or downgrade"),
+    NOT_NEWER("node %s already runs %s, newer than the target %s: set force to downgrade"),
+    ALREADY_ON_TARGET("every node of %s already runs %s: set force to re-install"),
     ROLLING_NOT_SUPPORTED("the procedure's release notes do not allow a rolling update from %s to %s on node %s; "
-            + "a complete (offline) update is needed"),
+            + "a complete (offline) update is needed: set allowOffline to plan one"),
     PREFLIGHT_NODE_NOT_ACTIVE("node %s is not active (%s): bring it back or name it in exclude");
 
     private final String template;

@@ -3,17 +3,33 @@ package dev.baton.planner.rollout;
 import java.time.Instant;
 import java.util.List;
 
-/** What the planner's REST API shows of a rollout: state, plan, each node's state, and what it waits for. */
+/**
+ * What the planner's REST API shows of a rollout: state, plan, each node's state, and what it waits for.
+ *
+ * @param maxUnavailable the unavailability budget in nodes (all planned nodes for an offline update)
+ * @param offline whether this is a complete (offline) update
+ * @param blockedBy the guard holding the rollout back right now, if any
+ * @param rejection code and sentence when the request was rejected
+ */
 public record RolloutView(
         String rolloutId,
         String requestId,
         String clusterId,
         String targetVersion,
         RolloutState state,
+        boolean dryRun,
+        int maxUnavailable,
+        boolean offline,
         String waitingFor,
+        String blockedBy,
         String requestedBy,
         Instant requestedAt,
+        Rejected rejection,
         List<NodeView> nodes) {
+
+    /** Why a request was rejected. */
+    public record Rejected(String code, String message) {
+    }
 
     /** One node of the plan, in plan order. */
     public record NodeView(

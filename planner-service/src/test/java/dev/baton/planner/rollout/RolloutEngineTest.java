@@ -1,248 +1,505 @@
 package dev.baton.planner.rollout;
 
+import static dev.baton.planner.rollout.EngineHarness.failure;
+import static dev.baton.planner.rollout.EngineHarness.upgrade;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.baton.contracts.BatonEvent;
 import dev.baton.contracts.ClusterRegistered;
-import dev.baton.contracts.MembershipObserved;
-import dev.baton.contracts.NodeActive;
+import dev.baton.contracts.GuardBlocked;
 import dev.baton.contracts.NodeCommand;
-import dev.baton.contracts.NodeInactive;
 import dev.baton.contracts.RolloutControl;
+import dev.baton.contracts.RolloutPlanned;
 import dev.baton.contracts.RolloutRejected;
-import dev.baton.contracts.StepFailed;
-import dev.baton.contracts.StepSucceeded;
 import dev.baton.contracts.UpgradeRequested;
 import dev.baton.procedure.ProcedureCatalog;
-import dev.baton.sandbox.ManualClock;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+/** One scenario per test; each asserts the exact order of what the planner sends and publishes. */
 class RolloutEngineTest {
-    private static final Cause CAUSE = new Cause("evt-1", "alice");
+    private final EngineHarness h = new EngineHarness();
 
-    private final ManualClock clock = new ManualClock();
-    private final AtomicInteger ids = new AtomicInteger();
-    private RolloutEngine engine;
-    private final List<BatonEvent> published = new ArrayList<>();
-
-    @BeforeEach
-    void setUp() {
-        engine = new RolloutEngine(ProcedureCatalog.shipped(), clock, Duration.ofSeconds(30),
-                () -> "r" + ids.incrementAndGet());
-    }
-
-    /** Matrix: ssh on 127.77.2.N, the matrix knows srv N as 10.10.1.(N*3) — srv4 is 10.10.1.12, srv3 10.10.1.9. */
-    private static ClusterRegistered matrix() {
-        List<ClusterRegistered.Node> nodes = new ArrayList<>();
-        for (int n = 1; n <= 4; n++) {
-            nodes.add(new ClusterRegistered.Node("srv" + n, "127.77.2." + n, 2222, "root", "10.10.1." + (n * 3),
-                    List.of("10.10.1." + (n * 3), "10.10.2." + (5 - n)), "x86_64", "rhel-9", Map.of()));
-        }
+    /** The reference's example: srv3 (10.10.1.3) first, although its other interface (10.10.2.1) is the lowest. */
+    static ClusterRegistered referenceMatrix() {
+        List<ClusterRegistered.Node> nodes = List.of(
+                node("srv1", "10.10.2.3", "10.10.1.1"),
+                node("srv2", "10.10.2.2", "10.10.1.2"),
+                node("srv3", "10.10.2.1", "10.10.1.3"));
         return new ClusterRegistered("matrix-prod", "matrix-server", "matrix-server", null, nodes);
     }
 
-    private static ClusterRegistered dolphin() {
+    static ClusterRegistered.Node node(String name, String ssh, String clusterAddress) {
+        return new ClusterRegistered.Node(name, ssh, 22, "root", clusterAddress, List.of(clusterAddress, ssh),
+                "x86_64", "rhel-9", Map.of());
+    }
+
+    static ClusterRegistered dolphin(int count) {
         List<ClusterRegistered.Node> nodes = new ArrayList<>();
-        for (int n = 1; n <= 3; n++) {
-            nodes.add(new ClusterRegistered.Node("dx" + n, "127.77.1." + n, 2222, "root", "127.77.1." + n,
-                    List.of(), "x86_64", "rhel-9", Map.of()));
+        for (int n = 1; n <= count; n++) {
+            nodes.add(node("dx" + n, "127.77.1." + n, "192.168.7." + n));
         }
         return new ClusterRegistered("dolphin-lab", "dolphin-expressware", "dolphin-expressware", null, nodes);
     }
 
-    private void run(List<Emission> emissions) {
-        emissions.forEach(e -> published.add(e.event()));
-    }
-
-    private void active(String cluster, String node, String version) {
-        run(engine.onHealth(new NodeActive(cluster, node, version, "boot", Instant.now(), "probe-stable"), CAUSE));
-    }
-
-    /** Registers the cluster and has health report every node active on {@code version}. */
-    private void registerAllActive(ClusterRegistered cluster, String version) {
-        run(engine.onClusterRegistered(cluster));
-        cluster.nodes().forEach(node -> active(cluster.clusterId(), node.name(), version));
-    }
-
-    private static UpgradeRequested request(String cluster, String target) {
-        return new UpgradeRequested("req-1", cluster, target, null, null, null, null, false, false, List.of(), false, "alice");
-    }
-
-    private List<NodeCommand> commands() {
-        return published.stream().filter(NodeCommand.class::isInstance).map(NodeCommand.class::cast).toList();
-    }
-
-    private NodeCommand lastCommand() {
-        List<NodeCommand> commands = commands();
-        return commands.get(commands.size() - 1);
-    }
-
-    private void succeed(NodeCommand command) {
-        run(engine.onStepResult(new StepSucceeded(command.commandId(), command.rolloutId(), command.clusterId(),
-                command.nodeName(), command.step(), 0, "ok", null, null), CAUSE));
-    }
-
-    /** Drives every step of the node that holds the baton to success, then reports it active on {@code version}. */
-    private void upgradeCurrentNode(int steps, String version) {
-        for (int i = 0; i < steps; i++) {
-            succeed(lastCommand());
+    static ClusterRegistered matrix(int count) {
+        List<ClusterRegistered.Node> nodes = new ArrayList<>();
+        for (int n = 1; n <= count; n++) {
+            nodes.add(node("srv" + n, "127.77.2." + n, "10.10.1." + n));
         }
-        active(lastCommand().clusterId(), lastCommand().nodeName(), version);
+        return new ClusterRegistered("matrix-prod", "matrix-server", "matrix-server", null, nodes);
     }
 
-    private List<String> eventNames() {
-        return published.stream().map(e -> e.getClass().getSimpleName() + (e.nodeName() == null ? "" : "(" + e.nodeName() + ")")
-                + (e instanceof NodeCommand c ? ":" + c.step() : "")).toList();
+    private static UpgradeRequested with(UpgradeRequested r, Integer maxUnavailable, Integer canary, Integer stopAfter,
+                                         boolean allowOffline) {
+        return new UpgradeRequested(r.requestId(), r.clusterId(), r.targetVersion(), maxUnavailable, canary, stopAfter,
+                r.delayBetweenNodes(), r.force(), allowOffline, r.exclude(), r.dryRun(), r.requestedBy());
+    }
+
+    private static List<String> steps(String node, String... steps) {
+        List<String> out = new ArrayList<>();
+        for (String step : steps) {
+            out.add(node + ":" + step);
+        }
+        return out;
+    }
+
+    private static List<String> concat(List<List<String>> parts) {
+        return parts.stream().flatMap(List::stream).toList();
+    }
+
+    // ---- ordering --------------------------------------------------------------------------
+
+    @Test
+    void referenceExampleUpgradesSrv3FirstByTheAddressTheMatrixKnows() {
+        h.registerAllActive(referenceMatrix(), "3.5.0");
+        h.membership("matrix-prod", Map.of("srv1", "10.10.1.1", "srv2", "10.10.1.2", "srv3", "10.10.1.3"));
+        h.request(upgrade("matrix-prod", "3.5.1"));
+        h.drive(10);
+
+        assertThat(h.commandOrder()).containsExactlyElementsOf(concat(List.of(
+                steps("srv3", "stop", "install", "start"),
+                steps("srv2", "stop", "install", "start"),
+                steps("srv1", "stop", "install", "start"))));
+        assertThat(h.commands()).first().satisfies(c -> assertThat(c.target().host()).isEqualTo("10.10.2.1"));
+        assertThat(h.eventNames()).endsWith("NodeUpgraded(srv1)", "MixedVersionWindowClosed", "RolloutCompleted");
     }
 
     @Test
-    void matrixNodesAreUpgradedHighestMembershipAddressFirstOneAtATime() {
-        registerAllActive(matrix(), "3.5.0");
-        run(engine.onUpgradeRequested(request("matrix-prod", "3.5.1"), CAUSE));
-        for (int i = 0; i < 4; i++) {
-            upgradeCurrentNode(3, "3.5.1");
-        }
+    void addressesAreComparedAsNumbersSoPointTenComesBeforePointNine() {
+        h.registerAllActive(matrix(2), "3.5.0");
+        h.membership("matrix-prod", Map.of("srv1", "10.10.1.10", "srv2", "10.10.1.9"));
+        h.request(upgrade("matrix-prod", "3.5.1"));
+        h.drive(10);
 
-        assertThat(eventNames()).containsExactly(
-                "RolloutAccepted", "RolloutPlanned",
-                "NodeUpgradeStarted(srv4)", "NodeCommand(srv4):stop", "NodeCommand(srv4):install", "NodeCommand(srv4):start",
-                "NodeUpgraded(srv4)",
-                "NodeUpgradeStarted(srv3)", "NodeCommand(srv3):stop", "NodeCommand(srv3):install", "NodeCommand(srv3):start",
-                "NodeUpgraded(srv3)",
-                "NodeUpgradeStarted(srv2)", "NodeCommand(srv2):stop", "NodeCommand(srv2):install", "NodeCommand(srv2):start",
-                "NodeUpgraded(srv2)",
-                "NodeUpgradeStarted(srv1)", "NodeCommand(srv1):stop", "NodeCommand(srv1):install", "NodeCommand(srv1):start",
-                "NodeUpgraded(srv1)",
-                "RolloutCompleted");
-        assertThat(commands()).allSatisfy(c -> assertThat(c.target().host()).startsWith("127.77.2."));
-        assertThat(commands().get(1).command()).isEqualTo("mx-install 3.5.1");
+        assertThat(h.commandOrder()).containsExactlyElementsOf(concat(List.of(
+                steps("srv1", "stop", "install", "start"), steps("srv2", "stop", "install", "start"))));
     }
 
     @Test
-    void orderingUsesTheAddressTheMembershipReportsNumerically() {
-        run(engine.onClusterRegistered(matrix()));
-        // the matrix reports srv1 as 10.10.1.10 and srv2 as 10.10.1.9: 10 > 9 numerically, though "10" < "9" as text
-        run(engine.onHealth(new MembershipObserved("matrix-prod", List.of(
-                new MembershipObserved.Member("srv1", "10.10.1.10", "3.5.0", true),
-                new MembershipObserved.Member("srv2", "10.10.1.9", "3.5.0", true),
-                new MembershipObserved.Member("srv3", "10.10.1.2", "3.5.0", true),
-                new MembershipObserved.Member("srv4", "10.10.1.1", "3.5.0", true)), false), CAUSE));
+    void nextNodeStartsOnlyAfterThePreviousIsActiveOnTheTarget() {
+        h.registerAllActive(dolphin(2), "5.20.0");
+        h.loadsOnlyAfterReboot.add("dx1"); // installed but not loaded: health keeps seeing 5.20.0
+        h.request(upgrade("dolphin-lab", "5.21.0"));
+        h.drive(2);
+
+        assertThat(h.commandOrder()).containsExactly("dx1:build-rpm", "dx1:stop-services", "dx1:install");
+        assertThat(h.view().waitingFor()).isEqualTo("health: dx1 active on 5.21.0");
+    }
+
+    @Test
+    void labelOrderingRanksLowestFirst(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("ranked.yaml"), """
+                name: ranked
+                ordering:
+                  policy: label
+                  label: rank
+                steps:
+                  - name: upgrade
+                    command: "upgrade ${targetVersion}"
+                health:
+                  command: "status"
+                  activePattern: "^up$"
+                  versionPattern: "^v(\\\\S+)$"
+                """);
+        EngineHarness ranked = new EngineHarness(ProcedureCatalog.withUserFolder(dir));
+        List<ClusterRegistered.Node> nodes = List.of(
+                new ClusterRegistered.Node("a", "h1", 22, "u", null, List.of(), "x", "y", Map.of("rank", "10")),
+                new ClusterRegistered.Node("b", "h2", 22, "u", null, List.of(), "x", "y", Map.of("rank", "9")),
+                new ClusterRegistered.Node("c", "h3", 22, "u", null, List.of(), "x", "y", Map.of()));
+        ranked.registerAllActive(new ClusterRegistered("web", "web", "ranked", null, nodes), "1.0");
+        ranked.request(upgrade("web", "1.1"));
+        ranked.drive(5);
+
+        assertThat(ranked.commandOrder()).containsExactly("b:upgrade", "a:upgrade", "c:upgrade");
+    }
+
+    // ---- failures and remedies --------------------------------------------------------------
+
+    @Test
+    void servicesThatWontStopGetTheInstallThenAReboot() {
+        h.registerAllActive(dolphin(2), "5.20.0");
+        h.scripts.put("dx1", c -> c.step().equals("stop-services")
+                ? failure(c, "EXIT_STATUS", "dis_services: Dolphin SuperSockets drivers could not be stopped") : null);
+        h.request(upgrade("dolphin-lab", "5.21.0"));
+        h.drive(10);
+
+        assertThat(h.commandOrder()).containsExactlyElementsOf(concat(List.of(
+                steps("dx1", "build-rpm", "stop-services", "install", "reboot"),
+                steps("dx2", "build-rpm", "stop-services", "install"))));
+        assertThat(h.commands().get(3).kind()).isEqualTo(NodeCommand.Kind.REBOOT);
+        assertThat(h.view().state()).isEqualTo(RolloutState.COMPLETED);
+    }
+
+    @Test
+    void servicesThatFailToStartAreRebootedThenActive() {
+        h.registerAllActive(dolphin(2), "5.20.0");
+        h.loadsOnlyAfterReboot.add("dx1");
+        h.scripts.put("dx1", c -> c.step().equals("install") ? failure(c, "EXIT_STATUS",
+                "Dolphin_eXpressWare-5.21.0.sh: the updated services failed to start; a reboot of the Cluster Node will"
+                        + " fix the problem") : null);
+        h.request(upgrade("dolphin-lab", "5.21.0"));
+        h.drive(10);
+
+        assertThat(h.commandOrder()).containsExactlyElementsOf(concat(List.of(
+                steps("dx1", "build-rpm", "stop-services", "install", "reboot"),
+                steps("dx2", "build-rpm", "stop-services", "install"))));
+        assertThat(h.eventNames()).containsSubsequence("NodeCommand(dx1):reboot", "NodeUpgraded(dx1)",
+                "NodeUpgradeStarted(dx2)");
+    }
+
+    @Test
+    void aNodeThatNeverReturnsIsRebootedOnceThenTheRolloutHaltsAndNoOtherNodeIsTouched() {
+        h.registerAllActive(dolphin(3), "5.20.0");
+        h.neverActive.add("dx1");
+        h.request(upgrade("dolphin-lab", "5.21.0"));
+        h.drive(30);
+        h.control(RolloutControl.Action.RESUME, null);
+        h.drive(30);
+
+        assertThat(h.commandOrder()).containsExactly("dx1:build-rpm", "dx1:stop-services", "dx1:install",
+                "dx1:remedy-reboot");
+        assertThat(h.eventNames()).contains("RolloutHalted(dx1)", "RolloutResumed");
+        // resumed, but dx1 still holds the only unit of budget: nobody else may go down
+        assertThat(h.view().nodes()).filteredOn(n -> !n.nodeName().equals("dx1"))
+                .allSatisfy(n -> assertThat(n.state()).isEqualTo(NodeState.PENDING));
+        assertThat(h.view().nodes().get(0).note()).startsWith("HEALTH_TIMEOUT");
+    }
+
+    @Test
+    void anOperatorReleaseFreesAFailedNodesBudget() {
+        h.registerAllActive(dolphin(2), "5.20.0");
+        h.scripts.put("dx1", c -> c.step().equals("install") ? failure(c, "EXIT_STATUS", "disk full") : null);
+        h.request(upgrade("dolphin-lab", "5.21.0"));
+        h.drive(5);
+        assertThat(h.eventNames()).contains("RolloutHalted(dx1)");
+
+        h.control(RolloutControl.Action.RESUME, null);
+        h.drive(5);
+        assertThat(h.commandOrder()).noneMatch(c -> c.startsWith("dx2"));
+
+        h.control(RolloutControl.Action.RELEASE, "dx1");
+        h.drive(5);
+        assertThat(h.commandOrder()).contains("dx2:stop-services", "dx2:install");
+    }
+
+    @Test
+    void hostKeyMismatchHaltsWhateverTheStepSaysAndNothingMoreIsSent() {
+        h.registerAllActive(dolphin(2), "5.20.0");
+        h.scripts.put("dx1", c -> failure(c, "HOST_KEY_MISMATCH", "host key of 127.77.1.1 changed"));
+        h.request(upgrade("dolphin-lab", "5.21.0"));
+        h.drive(60);
+
+        assertThat(h.commandOrder()).containsExactly("dx1:build-rpm");
+        assertThat(h.eventNames()).endsWith("RolloutHalted(dx1)");
+    }
+
+    @Test
+    void aRetryStepIsRetriedWithBackOffThenHalts(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("flaky.yaml"), """
+                name: flaky
+                steps:
+                  - name: fetch
+                    command: "fetch ${targetVersion}"
+                    onFailure: retry
+                    retries: 2
+                health:
+                  command: "status"
+                  activePattern: "^up$"
+                  versionPattern: "^v(\\\\S+)$"
+                """);
+        EngineHarness flaky = new EngineHarness(ProcedureCatalog.withUserFolder(dir));
+        flaky.registerAllActive(new ClusterRegistered("web", "web", "flaky", null,
+                List.of(node("w1", "h1", "a1"))), "1.0");
+        flaky.scripts.put("w1", c -> failure(c, "EXIT_STATUS", "mirror busy"));
+        flaky.request(upgrade("web", "1.1"));
+        flaky.drive(5);
+
+        assertThat(flaky.commands()).extracting(NodeCommand::attempt).containsExactly(1, 2, 3);
+        assertThat(flaky.commands()).extracting(NodeCommand::commandId).doesNotHaveDuplicates();
+        assertThat(flaky.eventNames()).endsWith("RolloutHalted(w1)");
+    }
+
+    // ---- Matrix rules ------------------------------------------------------------------------
+
+    @Test
+    void aNodeUpgradedOutOfOrderIsStoppedTheOthersUpgradedThenItIsStartedLast() {
+        h.register(matrix(4));
         for (int n = 1; n <= 4; n++) {
-            active("matrix-prod", "srv" + n, "3.5.0");
+            h.active("matrix-prod", "srv" + n, n == 2 ? "3.5.1" : "3.5.0"); // srv2 upgraded out of order
         }
-        run(engine.onUpgradeRequested(request("matrix-prod", "3.5.1"), CAUSE));
+        h.request(upgrade("matrix-prod", "3.5.1"));
+        h.drive(10);
 
-        assertThat(engine.rollout("r1").orElseThrow().nodes()).extracting(RolloutView.NodeView::nodeName)
-                .containsExactly("srv1", "srv2", "srv3", "srv4");
+        assertThat(h.eventNames()).startsWith("RolloutAccepted", "RolloutPlanned", "OutOfOrderDetected(srv2)");
+        assertThat(h.commandOrder()).containsExactlyElementsOf(concat(List.of(
+                List.of("srv2:out-of-order-stop"),
+                steps("srv4", "stop", "install", "start"),
+                steps("srv3", "stop", "install", "start"),
+                steps("srv1", "stop", "install", "start"),
+                List.of("srv2:out-of-order-start"))));
+        assertThat(h.view().state()).isEqualTo(RolloutState.COMPLETED);
     }
 
     @Test
-    void nextNodeWaitsForNodeActiveOnTheTargetVersionNotJustTheLastStep() {
-        registerAllActive(dolphin(), "5.20.0");
-        run(engine.onUpgradeRequested(request("dolphin-lab", "5.21.0"), CAUSE));
-        for (int i = 0; i < 3; i++) {
-            succeed(lastCommand());
+    void theLastActiveOldNodeIsNotTakenDownWhileAnotherOldNodeIsInactive() {
+        h.registerAllActive(matrix(3), "3.5.0");
+        h.request(with(upgrade("matrix-prod", "3.5.1"), 3, null, null, false));
+        h.drive(10);
+
+        // srv3 and srv2 go down together (budget 3); srv1 is then the last active 3.5.0 node: it waits
+        assertThat(h.eventNames()).containsSubsequence("NodeUpgradeStarted(srv3)", "NodeUpgradeStarted(srv2)",
+                "GuardBlocked(srv1):LAST_OLD_NODE", "NodeUpgraded(srv2)", "NodeUpgradeStarted(srv1)");
+        List<String> names = h.eventNames();
+        assertThat(names.indexOf("NodeUpgradeStarted(srv1)")).isGreaterThan(names.indexOf("NodeUpgraded(srv3)"));
+        assertThat(h.view().state()).isEqualTo(RolloutState.COMPLETED);
+    }
+
+    @Test
+    void mixedVersionsPastTheDeadlineAlertThenHalt() {
+        h.registerAllActive(matrix(3), "3.5.0");
+        h.request(with(upgrade("matrix-prod", "3.5.1"), null, 1, null, false)); // canary: pauses after srv3
+        h.drive(5);
+        assertThat(h.eventNames()).contains("MixedVersionWindowOpened", "RolloutPaused");
+
+        h.clock.advance(Duration.ofHours(3));
+        h.run(h.engine.onTick());
+        h.clock.advance(Duration.ofHours(6));
+        h.run(h.engine.onTick());
+
+        assertThat(h.eventNames()).endsWith("RolloutPaused", "GuardBlocked:MIXED_VERSION_DEADLINE", "RolloutHalted");
+    }
+
+    // ---- pacing ------------------------------------------------------------------------------
+
+    @Test
+    void canaryPausesAfterTheFirstNodeAndStopAfterAfterEachBatch() {
+        h.registerAllActive(matrix(4), "3.5.0");
+        h.request(with(upgrade("matrix-prod", "3.5.1"), null, 1, 2, false));
+        h.drive(5);
+        assertThat(h.eventNames()).endsWith("NodeUpgraded(srv4)", "MixedVersionWindowOpened", "RolloutPaused");
+
+        h.control(RolloutControl.Action.RESUME, null);
+        h.drive(5);
+        assertThat(h.eventNames()).endsWith("NodeUpgraded(srv2)", "RolloutPaused");
+
+        h.control(RolloutControl.Action.RESUME, null);
+        h.drive(5);
+        assertThat(h.commandOrder()).containsExactlyElementsOf(concat(List.of(
+                steps("srv4", "stop", "install", "start"), steps("srv3", "stop", "install", "start"),
+                steps("srv2", "stop", "install", "start"), steps("srv1", "stop", "install", "start"))));
+        assertThat(h.view().state()).isEqualTo(RolloutState.COMPLETED);
+    }
+
+    @Test
+    void maxUnavailableTwoOnSixNodesKeepsTwoDownAtMostAndStartsInOrder() {
+        ClusterRegistered six = dolphin(6);
+        h.registerAllActive(six, "5.20.0");
+        h.request(with(upgrade("dolphin-lab", "5.21.0"), 2, null, null, false));
+        h.drive(10);
+
+        int down = 0;
+        int maxDown = 0;
+        List<String> started = new ArrayList<>();
+        for (String event : h.eventNames()) {
+            if (event.startsWith("NodeUpgradeStarted")) {
+                down++;
+                started.add(event);
+            } else if (event.startsWith("NodeUpgraded")) {
+                down--;
+            }
+            maxDown = Math.max(maxDown, down);
         }
-        int before = published.size();
-        active("dolphin-lab", "dx1", "5.20.0"); // installed but not loaded: still the old version running
-        run(engine.onHealth(new NodeInactive("dolphin-lab", "dx1", null, "boot", Instant.now(), "service-down"), CAUSE));
-        run(engine.onTick());
-
-        assertThat(published.subList(before, published.size())).isEmpty();
-        assertThat(engine.rollout("r1").orElseThrow().waitingFor()).isEqualTo("health: dx1 active on 5.21.0");
-
-        active("dolphin-lab", "dx1", "5.21.0");
-        assertThat(eventNames().subList(eventNames().size() - 3, eventNames().size()))
-                .containsExactly("NodeUpgraded(dx1)", "NodeUpgradeStarted(dx2)", "NodeCommand(dx2):build-rpm");
+        assertThat(maxDown).isEqualTo(2);
+        assertThat(started).containsExactly("NodeUpgradeStarted(dx1)", "NodeUpgradeStarted(dx2)",
+                "NodeUpgradeStarted(dx3)", "NodeUpgradeStarted(dx4)", "NodeUpgradeStarted(dx5)", "NodeUpgradeStarted(dx6)");
+        // built once on dx1 (same arch and OS everywhere), pushed to the others only after the build succeeded
+        assertThat(h.commands()).filteredOn(c -> c.step().equals("build-rpm")).extracting(NodeCommand::kind)
+                .containsExactly(NodeCommand.Kind.BUILD_ARTIFACT, NodeCommand.Kind.PUSH_ARTIFACT,
+                        NodeCommand.Kind.PUSH_ARTIFACT, NodeCommand.Kind.PUSH_ARTIFACT, NodeCommand.Kind.PUSH_ARTIFACT,
+                        NodeCommand.Kind.PUSH_ARTIFACT);
+        assertThat(h.commandOrder().indexOf("dx2:build-rpm")).isGreaterThan(h.commandOrder().indexOf("dx1:build-rpm"));
+        assertThat(h.commands()).allSatisfy(c -> assertThat(c.epoch()).isEqualTo(7L));
     }
 
     @Test
-    void aFailedStepHaltsTheRolloutAndNothingMoreIsSent() {
-        registerAllActive(dolphin(), "5.20.0");
-        run(engine.onUpgradeRequested(request("dolphin-lab", "5.21.0"), CAUSE));
-        NodeCommand build = lastCommand();
-        run(engine.onStepResult(new StepFailed(build.commandId(), build.rolloutId(), build.clusterId(), build.nodeName(),
-                build.step(), null, null, "HOST_KEY_MISMATCH", "host key of 127.77.1.1 changed"), CAUSE));
-        int before = published.size();
-        succeed(build); // a late duplicate
-        active("dolphin-lab", "dx1", "5.21.0");
-        clock.advance(Duration.ofHours(1));
-        run(engine.onTick());
+    void artifactsAreBuiltOncePerArchitectureAndOs() {
+        List<ClusterRegistered.Node> nodes = List.of(
+                new ClusterRegistered.Node("dx1", "h1", 22, "root", "a1", List.of(), "x86_64", "rhel-9", Map.of()),
+                new ClusterRegistered.Node("dx2", "h2", 22, "root", "a2", List.of(), "aarch64", "rhel-9", Map.of()),
+                new ClusterRegistered.Node("dx3", "h3", 22, "root", "a3", List.of(), "x86_64", "rhel-9", Map.of()));
+        h.registerAllActive(new ClusterRegistered("dolphin-lab", "d", "dolphin-expressware", null, nodes), "5.20.0");
+        h.request(upgrade("dolphin-lab", "5.21.0"));
+        h.drive(10);
 
-        assertThat(eventNames()).contains("RolloutHalted(dx1)");
-        assertThat(published.subList(before, published.size())).isEmpty();
-        assertThat(engine.rollout("r1").orElseThrow().state()).isEqualTo(RolloutState.HALTED);
+        assertThat(h.commands()).filteredOn(c -> c.step().equals("build-rpm"))
+                .extracting(c -> c.nodeName() + ":" + c.kind() + ":" + c.artifact().key())
+                .containsExactly("dx1:BUILD_ARTIFACT:x86_64/rhel-9/5.21.0", "dx2:BUILD_ARTIFACT:aarch64/rhel-9/5.21.0",
+                        "dx3:PUSH_ARTIFACT:x86_64/rhel-9/5.21.0");
     }
 
     @Test
-    void aRedeliveredStepResultDoesNotSendTheNextStepTwice() {
-        registerAllActive(dolphin(), "5.20.0");
-        run(engine.onUpgradeRequested(request("dolphin-lab", "5.21.0"), CAUSE));
-        NodeCommand build = lastCommand();
-        succeed(build);
-        succeed(build);
-
-        assertThat(commands()).extracting(NodeCommand::step).containsExactly("build-rpm", "stop-services");
+    void aPercentageBudgetAndADelayBetweenNodes() {
+        h.registerAllActive(matrix(4), "3.5.0");
+        UpgradeRequested r = upgrade("matrix-prod", "3.5.1");
+        h.request(new UpgradeRequested("req-1", r.clusterId(), r.targetVersion(), null, null, null, Duration.ofMinutes(5),
+                false, false, List.of(), false, "alice", 50, null));
+        assertThat(h.view().maxUnavailable()).isEqualTo(2);
+        h.drive(1);
+        assertThat(h.view().waitingFor()).startsWith("delay between nodes until");
+        h.drive(20);
+        assertThat(h.view().state()).isEqualTo(RolloutState.COMPLETED);
     }
 
     @Test
-    void noNodeActiveWithinTheHealthTimeoutHaltsAndKeepsTheBudget() {
-        registerAllActive(dolphin(), "5.20.0");
-        run(engine.onUpgradeRequested(request("dolphin-lab", "5.21.0"), CAUSE));
-        for (int i = 0; i < 3; i++) {
-            succeed(lastCommand());
+    void outsideTheMaintenanceWindowNoNodeStarts() {
+        h.registerAllActive(matrix(2), "3.5.0"); // the manual clock starts at 2026-01-01T00:00:00Z (a Thursday)
+        UpgradeRequested r = upgrade("matrix-prod", "3.5.1");
+        h.request(new UpgradeRequested("req-1", r.clusterId(), r.targetVersion(), null, null, null, null, false, false,
+                List.of(), false, "alice", null, new UpgradeRequested.MaintenanceWindow(List.of(), "02:00", "04:00", "UTC")));
+        h.drive(0);
+        assertThat(h.commands()).isEmpty();
+        assertThat(h.published).filteredOn(GuardBlocked.class::isInstance).singleElement()
+                .satisfies(g -> assertThat(((GuardBlocked) g).code()).isEqualTo("MAINTENANCE_WINDOW"));
+
+        h.drive(117);
+        assertThat(h.now()).isEqualTo(java.time.Instant.parse("2026-01-01T01:59:00Z"));
+        assertThat(h.commands()).isEmpty();
+        h.drive(5);
+        assertThat(h.commandOrder()).startsWith("srv2:stop");
+        assertThat(h.view().state()).isEqualTo(RolloutState.COMPLETED);
+    }
+
+    // ---- offline update, dry run, rejections -------------------------------------------------
+
+    @Test
+    void aCompleteOfflineUpdateIsPlannedWhenRollingIsNotSupportedAndAllowed() {
+        h.registerAllActive(dolphin(3), "5.18.0");
+        h.request(with(upgrade("dolphin-lab", "5.21.0"), null, null, null, true));
+        h.drive(10);
+
+        RolloutPlanned plan = (RolloutPlanned) h.published.get(1);
+        assertThat(plan.maxUnavailable()).isEqualTo(3);
+        assertThat(plan.nodes()).extracting(RolloutPlanned.PlannedNode::action).containsOnly("offline-update");
+        assertThat(h.eventNames()).startsWith("RolloutAccepted", "RolloutPlanned", "NodeUpgradeStarted(dx1)",
+                "NodeCommand(dx1):build-rpm", "NodeUpgradeStarted(dx2)", "NodeUpgradeStarted(dx3)");
+        assertThat(h.view().state()).isEqualTo(RolloutState.COMPLETED);
+    }
+
+    @Test
+    void aDryRunPublishesThePlanAndSendsNothing() {
+        h.registerAllActive(referenceMatrix(), "3.5.0");
+        UpgradeRequested r = upgrade("matrix-prod", "3.5.1");
+        h.request(new UpgradeRequested("req-1", r.clusterId(), r.targetVersion(), null, null, null, null, false, false,
+                List.of(), true, "alice"));
+
+        assertThat(h.eventNames()).containsExactly("RolloutAccepted", "RolloutPlanned");
+        assertThat(((RolloutPlanned) h.published.get(1)).nodes()).extracting(RolloutPlanned.PlannedNode::nodeName)
+                .containsExactly("srv3", "srv2", "srv1");
+        assertThat(h.view().state()).isEqualTo(RolloutState.PLANNED);
+    }
+
+    @Test
+    void aRedeliveredRequestOrResultChangesNothing() {
+        h.registerAllActive(dolphin(2), "5.20.0");
+        h.request(upgrade("dolphin-lab", "5.21.0"));
+        NodeCommand build = h.commands().get(0);
+        h.request(upgrade("dolphin-lab", "5.21.0"));
+        for (int i = 0; i < 2; i++) {
+            h.run(h.engine.onStepResult(new dev.baton.contracts.StepSucceeded(build.commandId(), build.rolloutId(),
+                    build.clusterId(), build.nodeName(), build.step(), 0, "", null, null), EngineHarness.CAUSE));
         }
-        clock.advance(Duration.ofMinutes(6));
-        run(engine.onTick());
-        run(engine.onControl(new RolloutControl("r1", "dolphin-lab", RolloutControl.Action.RESUME, null, "bob"), CAUSE));
-
-        assertThat(eventNames()).contains("RolloutHalted(dx1)", "RolloutResumed");
-        // resumed, but dx1 still holds the only unit of budget: dx2 must not start
-        assertThat(commands()).extracting(NodeCommand::nodeName).containsOnly("dx1");
+        assertThat(h.eventNames()).containsExactly("RolloutAccepted", "RolloutPlanned", "NodeUpgradeStarted(dx1)",
+                "NodeCommand(dx1):build-rpm", "NodeCommand(dx1):stop-services");
     }
 
     @Test
-    void requestsForUnknownClustersOrBadVersionsAreRejectedWithAReason() {
-        run(engine.onClusterRegistered(dolphin()));
-        run(engine.onUpgradeRequested(request("nope", "5.21.0"), CAUSE));
-        run(engine.onUpgradeRequested(request("dolphin-lab", "5.21-beta"), CAUSE));
+    void everyValidationRuleRejectsWithItsCode() {
+        Map<String, String> codes = new LinkedHashMap<>();
+        EngineHarness fresh = new EngineHarness();
+        fresh.registerAllActive(dolphin(3), "5.20.0");
+        fresh.request(upgrade("nope", "5.21.0"));
+        fresh.request(new UpgradeRequested("req-2", "dolphin-lab", "5.21-beta", null, null, null, null, false, false,
+                List.of(), false, "alice"));
+        fresh.request(new UpgradeRequested("req-3", "dolphin-lab", "5.19.0", null, null, null, null, false, false,
+                List.of(), false, "alice"));
+        fresh.request(new UpgradeRequested("req-4", "dolphin-lab", "5.20.0", null, null, null, null, false, false,
+                List.of(), false, "alice"));
+        fresh.request(new UpgradeRequested("req-5", "dolphin-lab", "5.21.0", null, null, null, null, false, false,
+                List.of("dx9"), false, "alice"));
+        fresh.request(new UpgradeRequested("req-6", "dolphin-lab", "5.21.0", 0, null, null, null, false, false,
+                List.of(), false, "alice"));
+        fresh.request(new UpgradeRequested("req-7", "dolphin-lab", "5.21.0", null, null, null, null, false, false,
+                List.of(), false, "alice"));
+        fresh.request(new UpgradeRequested("req-8", "dolphin-lab", "5.21.0", null, null, null, null, false, false,
+                List.of(), false, "alice"));
+        fresh.published.stream().filter(RolloutRejected.class::isInstance).map(RolloutRejected.class::cast)
+                .forEach(r -> codes.put(r.requestId(), r.code()));
+        assertThat(codes).containsExactly(Map.entry("req-1", "UNKNOWN_CLUSTER"), Map.entry("req-2", "BAD_VERSION"),
+                Map.entry("req-3", "NOT_NEWER"), Map.entry("req-4", "ALREADY_ON_TARGET"), Map.entry("req-5", "BAD_REQUEST"),
+                Map.entry("req-6", "BAD_REQUEST"), Map.entry("req-8", "ROLLOUT_OPEN"));
 
-        assertThat(published).map(e -> ((RolloutRejected) e).code()).containsExactly("UNKNOWN_CLUSTER", "BAD_VERSION");
-        assertThat(((RolloutRejected) published.get(0)).message()).contains("nope").contains("baton.clusters.v1");
-    }
+        EngineHarness old = new EngineHarness();
+        old.registerAllActive(dolphin(3), "5.18.0");
+        old.request(upgrade("dolphin-lab", "5.21.0"));
+        assertThat(old.published).singleElement().isInstanceOfSatisfying(RolloutRejected.class, r -> {
+            assertThat(r.code()).isEqualTo("ROLLING_NOT_SUPPORTED");
+            assertThat(r.message()).contains("5.18.0").contains("allowOffline");
+        });
 
-    @Test
-    void preflightWaitsForHealthThenRejectsANodeThatStaysInactive() {
-        run(engine.onClusterRegistered(dolphin()));
-        active("dolphin-lab", "dx1", "5.20.0");
-        active("dolphin-lab", "dx2", "5.20.0");
-        run(engine.onUpgradeRequested(request("dolphin-lab", "5.21.0"), CAUSE));
-        assertThat(published).isEmpty();
-        assertThat(engine.rollout("r1").orElseThrow().waitingFor()).contains("dx3");
-
-        clock.advance(Duration.ofSeconds(31));
-        run(engine.onTick());
-
-        assertThat(published).singleElement().isInstanceOfSatisfying(RolloutRejected.class,
+        EngineHarness down = new EngineHarness();
+        down.register(dolphin(2));
+        down.active("dolphin-lab", "dx1", "5.20.0");
+        down.inactive("dolphin-lab", "dx2", "unreachable");
+        down.request(upgrade("dolphin-lab", "5.21.0"));
+        assertThat(down.published).isEmpty();
+        assertThat(down.view().waitingFor()).contains("dx2").contains("unreachable");
+        down.clock.advance(Duration.ofSeconds(31));
+        down.run(down.engine.onTick());
+        assertThat(down.published).singleElement().isInstanceOfSatisfying(RolloutRejected.class,
                 r -> assertThat(r.code()).isEqualTo("PREFLIGHT_NODE_NOT_ACTIVE"));
+        assertThat(down.view().rejection().code()).isEqualTo("PREFLIGHT_NODE_NOT_ACTIVE");
     }
 
     @Test
-    void rollingFromAVersionTheReleaseNotesDoNotAllowIsRejected() {
-        run(engine.onClusterRegistered(dolphin()));
-        for (int n = 1; n <= 3; n++) {
-            active("dolphin-lab", "dx" + n, n == 2 ? "5.18.0" : "5.20.0");
-        }
-        run(engine.onUpgradeRequested(request("dolphin-lab", "5.21.0"), CAUSE));
+    void anExcludedInactiveNodeDoesNotBlockPreflightAndIsSkipped() {
+        h.register(dolphin(2));
+        h.active("dolphin-lab", "dx1", "5.20.0");
+        h.inactive("dolphin-lab", "dx2", "unreachable");
+        UpgradeRequested r = upgrade("dolphin-lab", "5.21.0");
+        h.request(new UpgradeRequested("req-1", r.clusterId(), r.targetVersion(), null, null, null, null, false, false,
+                List.of("dx2"), false, "alice"));
+        h.drive(5);
 
-        assertThat(published).singleElement().isInstanceOfSatisfying(RolloutRejected.class,
-                r -> assertThat(r.code()).isEqualTo("ROLLING_NOT_SUPPORTED"));
+        assertThat(h.commandOrder()).allMatch(c -> c.startsWith("dx1:"));
+        assertThat(h.view().state()).isEqualTo(RolloutState.COMPLETED);
+        assertThat(h.view().nodes().get(1).state()).isEqualTo(NodeState.SKIPPED);
     }
 }

@@ -18,6 +18,9 @@ public final class BatonServices implements AutoCloseable {
 
     private final List<ServiceProcess> processes = new ArrayList<>();
     private final Thread shutdownHook = new Thread(this::stopAll, "baton-services-stop");
+    private Path repoRoot;
+    private Wiring wiring;
+    private Path workDir;
 
     /** Where each service reaches its infrastructure. */
     public record Wiring(String kafkaBootstrap, String jdbcUrl, String dbUser, String dbPassword, Path knownHosts,
@@ -30,6 +33,9 @@ public final class BatonServices implements AutoCloseable {
 
     public static BatonServices start(Path repoRoot, Wiring wiring, Path workDir) {
         BatonServices services = new BatonServices();
+        services.repoRoot = repoRoot;
+        services.wiring = wiring;
+        services.workDir = workDir;
         try {
             for (String module : MODULES) {
                 services.processes.add(ServiceProcess.start(repoRoot, module, environment(wiring), workDir,
@@ -51,12 +57,28 @@ public final class BatonServices implements AutoCloseable {
         env.put("BATON_SSH_KNOWN_HOSTS", wiring.knownHosts().toString());
         env.put("BATON_SSH_PRIVATE_KEY", wiring.privateKey().toString());
         env.put("BATON_HEALTH_INTERVAL", "PT0.3S");
+        // a stable identity in the planner group, so a restarted planner takes its partitions back at once
+        env.put("BATON_PLANNER_INSTANCE_ID", "planner-1");
         return env;
     }
 
     public ServiceProcess service(String module) {
         return processes.stream().filter(p -> p.module().equals(module)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no such service: " + module));
+    }
+
+    /** Kills the service's JVM with SIGKILL (no shutdown hooks, nothing flushed), as a crash would. */
+    public void kill(String module) {
+        service(module).kill();
+    }
+
+    /** Starts the service again (after {@link #kill}), with the same environment; its log is appended to. */
+    public ServiceProcess restart(String module) {
+        ServiceProcess old = service(module);
+        old.close();
+        ServiceProcess fresh = ServiceProcess.start(repoRoot, module, environment(wiring), workDir, Duration.ofSeconds(90));
+        processes.set(processes.indexOf(old), fresh);
+        return fresh;
     }
 
     public List<ServiceProcess> all() {

@@ -1,0 +1,157 @@
+package dev.baton.planner.rollout;
+
+import dev.baton.contracts.UpgradeRequested;
+import java.time.DayOfWeek;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.format.TextStyle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The guards that decide whether the next node may be taken down. Pure functions of the rollout, the health
+ * picture and the time; checked in this order: maintenance window, budget, last old node.
+ */
+final class Guards {
+    private Guards() {
+    }
+
+    static Optional<GuardBlock> check(Rollout rollout, NodeProgress candidate, ClusterPicture picture, Instant now) {
+        Optional<GuardBlock> window = maintenanceWindow(rollout.request.maintenanceWindow(), candidate, now);
+        if (window.isPresent()) {
+            return window;
+        }
+        Set<String> down = unavailable(rollout, picture);
+        if (down.size() >= rollout.maxUnavailable) {
+            return Optional.of(new GuardBlock(GuardBlock.BUDGET, candidate.name(), down.size() + " of at most "
+                    + rollout.maxUnavailable + " node(s) unavailable " + down + ": " + candidate.name() + " waits"));
+        }
+        if (rollout.procedure.guards().lastOldNode() && !rollout.offline) {
+            return lastOldNode(rollout, candidate, picture);
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The nodes that count against the budget: those Baton took out of service (until health sees them active
+     * again or an operator releases them; no timer frees them), and any other node of the cluster that health
+     * reports inactive, since taking one more down would make the cluster lose two.
+     */
+    static Set<String> unavailable(Rollout rollout, ClusterPicture picture) {
+        Set<String> down = new TreeSet<>();
+        for (NodeProgress node : rollout.nodes) {
+            if (node.state == NodeState.FAILED) {
+                if (!node.released && !picture.isActiveNow(node.name())) {
+                    down.add(node.name());
+                }
+            } else if (node.state.isOutOfService()) {
+                down.add(node.name());
+            } else if (node.state != NodeState.DEFERRED && !rollout.request.exclude().contains(node.name())
+                    && picture.isActive(node.name()).map(active -> !active).orElse(false)) {
+                down.add(node.name());
+            }
+        }
+        return down;
+    }
+
+    /**
+     * Matrix: old-version servers can rejoin only while one old server is active. Never take down the last active
+     * old-version node while another old-version node is inactive (a node in the middle of its upgrade still counts
+     * as old until health sees it on the target).
+     */
+    static Optional<GuardBlock> lastOldNode(Rollout rollout, NodeProgress candidate, ClusterPicture picture) {
+        String target = rollout.target();
+        if (target.equals(picture.version(candidate.name()).orElse(null))) {
+            return Optional.empty();
+        }
+        List<String> activeOld = new ArrayList<>();
+        List<String> inactiveOld = new ArrayList<>();
+        for (NodeProgress node : rollout.nodes) {
+            if (target.equals(picture.version(node.name()).orElse(null))) {
+                continue;
+            }
+            boolean active = picture.isActiveNow(node.name()) && !node.state.isOutOfService()
+                    && node.state != NodeState.DEFERRED;
+            (active ? activeOld : inactiveOld).add(node.name());
+        }
+        if (activeOld.equals(List.of(candidate.name())) && !inactiveOld.isEmpty()) {
+            return Optional.of(new GuardBlock(GuardBlock.LAST_OLD_NODE, candidate.name(), candidate.name()
+                    + " is the last active node on the old version while " + inactiveOld + " (old version) is inactive:"
+                    + " taking it down would keep them from rejoining"));
+        }
+        return Optional.empty();
+    }
+
+    static Optional<GuardBlock> maintenanceWindow(UpgradeRequested.MaintenanceWindow window, NodeProgress candidate,
+                                                  Instant now) {
+        if (window == null || isOpen(window, now)) {
+            return Optional.empty();
+        }
+        return Optional.of(new GuardBlock(GuardBlock.MAINTENANCE_WINDOW, candidate.name(), "outside the maintenance window "
+                + describe(window) + ": " + candidate.name() + " waits for it to open"));
+    }
+
+    static boolean isOpen(UpgradeRequested.MaintenanceWindow window, Instant now) {
+        ZoneId zone = window.zone() == null ? ZoneId.of("UTC") : ZoneId.of(window.zone());
+        ZonedDateTime local = now.atZone(zone);
+        LocalTime start = LocalTime.parse(window.start());
+        LocalTime end = LocalTime.parse(window.end());
+        LocalTime time = local.toLocalTime();
+        DayOfWeek opened;
+        if (!start.isAfter(end)) {
+            if (time.isBefore(start) || !time.isBefore(end)) {
+                return false;
+            }
+            opened = local.getDayOfWeek();
+        } else if (!time.isBefore(start)) {
+            opened = local.getDayOfWeek();
+        } else if (time.isBefore(end)) {
+            opened = local.getDayOfWeek().minus(1); // the window opened the evening before
+        } else {
+            return false;
+        }
+        return window.days().isEmpty() || window.days().stream()
+                .anyMatch(day -> day.equalsIgnoreCase(opened.getDisplayName(TextStyle.SHORT, Locale.ROOT)));
+    }
+
+    /** Why a window cannot be used, or null when it is well-formed. */
+    static String invalid(UpgradeRequested.MaintenanceWindow window) {
+        if (window == null) {
+            return null;
+        }
+        try {
+            LocalTime.parse(window.start());
+            LocalTime.parse(window.end());
+        } catch (RuntimeException e) {
+            return "maintenanceWindow start and end must be times like 22:00, got " + window.start() + " and " + window.end();
+        }
+        try {
+            if (window.zone() != null) {
+                ZoneId.of(window.zone());
+            }
+        } catch (RuntimeException e) {
+            return "maintenanceWindow zone '" + window.zone() + "' is not a time zone like UTC or Europe/Berlin";
+        }
+        for (String day : window.days()) {
+            boolean known = false;
+            for (DayOfWeek d : DayOfWeek.values()) {
+                known |= d.getDisplayName(TextStyle.SHORT, Locale.ROOT).equalsIgnoreCase(day);
+            }
+            if (!known) {
+                return "maintenanceWindow day '" + day + "' is not one of MON, TUE, WED, THU, FRI, SAT, SUN";
+            }
+        }
+        return null;
+    }
+
+    private static String describe(UpgradeRequested.MaintenanceWindow window) {
+        return (window.days().isEmpty() ? "daily" : String.join(",", window.days())) + " " + window.start() + "-"
+                + window.end() + " " + (window.zone() == null ? "UTC" : window.zone());
+    }
+}

@@ -1,0 +1,169 @@
+package dev.baton.planner.state;
+
+import dev.baton.contracts.BatonEvent;
+import dev.baton.contracts.BatonJson;
+import dev.baton.contracts.EventCodec;
+import dev.baton.contracts.EventEnvelope;
+import dev.baton.contracts.Topics;
+import dev.baton.messaging.EventPublisher;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+/**
+ * The planner's durable state: writes a {@link StateRecord} per cluster to {@code baton-planner.state.v1}, and on
+ * take-over reads the latest record of each cluster in the given partitions and publishes whatever of its outbox
+ * is not on {@code baton.commands.v1} / {@code baton.rollouts.v1} yet.
+ */
+@ApplicationScoped
+public class PlannerStateStore {
+    public static final String CHANNEL = "planner-state";
+    private static final Logger LOG = Logger.getLogger(PlannerStateStore.class);
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
+
+    private final MutinyEmitter<byte[]> emitter;
+    private final EventPublisher publisher;
+    private final String bootstrapServers;
+
+    public PlannerStateStore(@Channel(CHANNEL) MutinyEmitter<byte[]> emitter, EventPublisher publisher,
+                             @ConfigProperty(name = "kafka.bootstrap.servers", defaultValue = "localhost:9092")
+                             String bootstrapServers) {
+        this.emitter = emitter;
+        this.publisher = publisher;
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    /** Writes the record and waits until Kafka acknowledged it. */
+    public void write(StateRecord record) {
+        byte[] value;
+        try {
+            value = BatonJson.mapper().writeValueAsBytes(record);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String>builder()
+                .withKey(record.snapshot().clusterId()).build();
+        emitter.sendMessageAndAwait(Message.of(value).addMetadata(metadata));
+    }
+
+    /** Publishes one decision with the envelope its outbox entry fixed. */
+    public void publish(BatonEvent event, EventEnvelope envelope) {
+        publisher.publish(event, envelope);
+    }
+
+    /** The latest state record of every cluster whose key falls in these partitions (highest epoch wins). */
+    public Map<String, StateRecord> readLatest(Set<Integer> partitions) {
+        Map<String, StateRecord> latest = new HashMap<>();
+        readToEnd(List.of(Topics.PLANNER_STATE), partitions, null, record -> {
+            try {
+                StateRecord state = BatonJson.mapper().readValue(record.value(), StateRecord.class);
+                StateRecord previous = latest.get(record.key());
+                if (previous == null || state.snapshot().epoch() >= previous.snapshot().epoch()) {
+                    latest.put(record.key(), state);
+                }
+            } catch (IOException e) {
+                LOG.errorf("unreadable planner state for %s at %s[%d]@%d ignored: %s", record.key(), record.topic(),
+                        record.partition(), record.offset(), e.getMessage());
+            }
+        });
+        return latest;
+    }
+
+    /** Re-publishes the outbox entries of {@code record} that are not on their topics yet; returns how many. */
+    public int completeOutbox(StateRecord record, Set<Integer> partitions) {
+        if (record.outbox().isEmpty()) {
+            return 0;
+        }
+        Set<String> published = new HashSet<>();
+        Instant since = record.writtenAt().minusSeconds(30);
+        readToEnd(List.of(Topics.COMMANDS, Topics.ROLLOUTS), partitions, since, r -> {
+            Header id = r.headers().lastHeader(EventCodec.H_ID);
+            if (id != null) {
+                published.add(new String(id.value(), java.nio.charset.StandardCharsets.UTF_8));
+            }
+        });
+        int sent = 0;
+        for (OutboxEntry entry : record.outbox()) {
+            if (!published.contains(entry.id())) {
+                BatonEvent event = entry.decode();
+                publisher.publish(event, entry.envelope(event, publisher.source()));
+                sent++;
+            }
+        }
+        return sent;
+    }
+
+    /** The end offset of every partition of these topics, now. */
+    public Map<TopicPartition, Long> endOffsets(List<String> topics) {
+        try (KafkaConsumer<String, byte[]> consumer = plainConsumer()) {
+            List<TopicPartition> all = new ArrayList<>();
+            for (String topic : topics) {
+                consumer.partitionsFor(topic).forEach(info -> all.add(new TopicPartition(topic, info.partition())));
+            }
+            return consumer.endOffsets(all);
+        }
+    }
+
+    private KafkaConsumer<String, byte[]> plainConsumer() {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private void readToEnd(List<String> topics, Set<Integer> partitions, Instant since,
+                           java.util.function.Consumer<ConsumerRecord<String, byte[]>> action) {
+        try (KafkaConsumer<String, byte[]> consumer = plainConsumer()) {
+            List<TopicPartition> assigned = new ArrayList<>();
+            for (String topic : topics) {
+                partitions.forEach(p -> assigned.add(new TopicPartition(topic, p)));
+            }
+            consumer.assign(assigned);
+            consumer.seekToBeginning(assigned);
+            if (since != null) {
+                Map<TopicPartition, Long> times = new HashMap<>();
+                assigned.forEach(tp -> times.put(tp, since.toEpochMilli()));
+                for (Map.Entry<TopicPartition, OffsetAndTimestamp> found : consumer.offsetsForTimes(times).entrySet()) {
+                    if (found.getValue() != null) {
+                        consumer.seek(found.getKey(), found.getValue().offset());
+                    } else {
+                        consumer.seekToEnd(List.of(found.getKey()));
+                    }
+                }
+            }
+            Map<TopicPartition, Long> end = consumer.endOffsets(assigned);
+            Instant deadline = Instant.now().plus(READ_TIMEOUT);
+            while (assigned.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                if (Instant.now().isAfter(deadline)) {
+                    throw new IllegalStateException("could not read " + topics + " partitions " + partitions + " to the end within "
+                            + READ_TIMEOUT);
+                }
+                consumer.poll(Duration.ofMillis(200)).forEach(action);
+            }
+        }
+    }
+}
