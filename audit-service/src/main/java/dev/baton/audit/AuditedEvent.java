@@ -6,6 +6,10 @@ import java.time.Instant;
 /**
  * One stored message as the query API returns it.
  *
+ * @param seq the recording order in this store; also the paging cursor
+ * @param chain the hash chain the record belongs to (its cluster, or {@code ~topic})
+ * @param chainSeq its position in that chain
+ * @param hash SHA-256 (hex) of its canonical form and its predecessor's hash
  * @param timestamp the Kafka record timestamp
  * @param time the CloudEvents {@code time} the publisher gave it
  * @param nodeName the {@code nodeid} attribute
@@ -14,6 +18,10 @@ import java.time.Instant;
  * @param dataBase64 the raw value, base64, when it was not JSON
  */
 public record AuditedEvent(
+        long seq,
+        String chain,
+        long chainSeq,
+        String hash,
         String topic,
         int partition,
         long offset,

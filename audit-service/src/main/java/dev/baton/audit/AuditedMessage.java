@@ -19,6 +19,7 @@ import dev.baton.contracts.EventCodec;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
@@ -119,7 +120,7 @@ public record AuditedMessage(
             return null;
         }
         try {
-            return Instant.parse(value);
+            return Instant.parse(value).truncatedTo(ChronoUnit.MICROS); // PostgreSQL keeps microseconds
         } catch (DateTimeParseException e) {
             return null;
         }

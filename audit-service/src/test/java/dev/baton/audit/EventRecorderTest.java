@@ -26,18 +26,20 @@ class EventRecorderTest {
     static final class ScriptedLog extends AuditLog {
         final Deque<RuntimeException> failures = new ArrayDeque<>();
         final List<AuditedMessage> attempts = new ArrayList<>();
+        final List<Integer> batches = new ArrayList<>();
 
         ScriptedLog() {
             super(null);
         }
 
         @Override
-        public boolean append(AuditedMessage message) {
-            attempts.add(message);
+        public int appendBatch(List<AuditedMessage> messages) {
+            attempts.addAll(messages);
+            batches.add(messages.size());
             if (!failures.isEmpty()) {
                 throw failures.pop();
             }
-            return true;
+            return messages.size();
         }
     }
 
@@ -83,6 +85,31 @@ class EventRecorderTest {
         assertThat(log.attempts).hasSize(1);
         assertThat(log.attempts.get(0).payload()).isInstanceOf(Payload.Json.class);
         assertThat(publisher.deadLetters).isEmpty();
+    }
+
+    @Test
+    void aBatchIsStoredInOneGo() {
+        recorder.record(List.of(record(Topics.HEALTH, "{\"a\":1}"), record(Topics.RESULTS, "{\"b\":2}")));
+        assertThat(log.batches).containsExactly(2);
+        assertThat(publisher.deadLetters).isEmpty();
+    }
+
+    @Test
+    void aBatchWithARefusedRowIsStoredOneByOneSoOnlyThatRecordFallsBack() {
+        log.failures.add(sqlState("22P05")); // the batch
+        log.failures.add(sqlState("22P05")); // the first record as JSON
+        recorder.record(List.of(record(Topics.HEALTH, "{\"a\":1}"), record(Topics.RESULTS, "{\"b\":2}")));
+        assertThat(log.batches).containsExactly(2, 1, 1, 1);
+        assertThat(log.attempts.get(3).payload()).isInstanceOf(Payload.Raw.class);
+        assertThat(log.attempts.get(4).payload()).isEqualTo(new Payload.Json("{\"b\":2}"));
+        assertThat(publisher.deadLetters).isEmpty();
+    }
+
+    @Test
+    void anUnavailableStoreIsRetriedWithTheWholeBatch() {
+        log.failures.add(sqlState("08006"));
+        recorder.record(List.of(record(Topics.HEALTH, "{\"a\":1}"), record(Topics.RESULTS, "{\"b\":2}")));
+        assertThat(log.batches).containsExactly(2, 2);
     }
 
     @Test

@@ -19,8 +19,8 @@ class EventsQueryTest {
     @Test
     void anyFilterWillDoAndLimitDefaults() {
         assertThat(EventsQuery.parse("r1", null, null, null))
-                .isEqualTo(new EventsQuery(new AuditFilter("r1", null, null), EventsQuery.DEFAULT_LIMIT));
-        assertThat(EventsQuery.parse(null, " c1 ", null, "")).isEqualTo(new EventsQuery(new AuditFilter(null, "c1", null), 1000));
+                .isEqualTo(new EventsQuery(AuditFilter.of("r1", null, null), EventsQuery.DEFAULT_LIMIT, null));
+        assertThat(EventsQuery.parse(null, " c1 ", null, "")).isEqualTo(new EventsQuery(AuditFilter.of(null, "c1", null), 1000, null));
         assertThat(EventsQuery.parse(null, null, "dev.baton.NodeActive.v1", "10000").limit()).isEqualTo(10_000);
         assertThat(EventsQuery.parse("r1", null, null, "1").limit()).isEqualTo(1);
     }
@@ -33,6 +33,25 @@ class EventsQueryTest {
                     .hasMessageContaining("1 to 10000")
                     .extracting(e -> ((InvalidQueryException) e).field()).isEqualTo("limit");
         }
+    }
+
+    @Test
+    void timesAndCursorAreValidatedNamingTheField() {
+        EventsQuery query = EventsQuery.parse(new EventsQuery.Params(null, null, "n1", null, "alice",
+                "2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z", "10", "42"));
+        assertThat(query.filter().nodeName()).isEqualTo("n1");
+        assertThat(query.filter().actor()).isEqualTo("alice");
+        assertThat(query.filter().from()).isEqualTo(java.time.Instant.parse("2026-01-01T00:00:00Z"));
+        assertThat(query.after()).isEqualTo(42L);
+        assertThatThrownBy(() -> EventsQuery.parse(new EventsQuery.Params(null, null, null, null, null,
+                "yesterday", null, null, null)))
+                .extracting(e -> ((InvalidQueryException) e).field()).isEqualTo("from");
+        assertThatThrownBy(() -> EventsQuery.parse(new EventsQuery.Params(null, null, null, null, null,
+                "2026-02-01T00:00:00Z", "2026-01-01T00:00:00Z", null, null)))
+                .extracting(e -> ((InvalidQueryException) e).field()).isEqualTo("to");
+        assertThatThrownBy(() -> EventsQuery.parse(new EventsQuery.Params("r1", null, null, null, null,
+                null, null, null, "abc")))
+                .extracting(e -> ((InvalidQueryException) e).field()).isEqualTo("cursor");
     }
 
     @Test

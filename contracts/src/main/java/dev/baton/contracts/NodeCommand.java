@@ -11,7 +11,7 @@ import java.time.Duration;
  * @param target the node's SSH endpoint
  * @param disruptive whether the step takes the node out of service
  * @param epoch fencing epoch of the planner instance that owns the cluster
- * @param executorPool the pool of executors that can reach the node (null = any executor)
+ * @param executorPool the pool of executors that can reach the node (null = the executors configured without a pool)
  * @param artifact for build-artifact and push-artifact: which artifact and where it lives on the node
  * @param expectedVersion for verify-version: the version that must be running
  * @param versionPattern for verify-version: group 1 of the first matching output line is the running version

@@ -4,32 +4,78 @@ import dev.baton.contracts.EventEnvelope;
 import dev.baton.contracts.NodeCommand;
 import dev.baton.contracts.StepResult;
 import dev.baton.contracts.StepStarted;
-import dev.baton.messaging.EventPublisher;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
  * Carries out one {@link NodeCommand} from {@code baton.commands.v1} and reports on {@code baton.results.v1}:
- * StepStarted, then StepSucceeded or StepFailed, each caused by the command's CloudEvents id and on behalf of
- * its actor. A command this process already finished is not run again; its recorded result is republished.
+ * StepStarted, StepOutput chunks while it runs, then StepSucceeded or StepFailed, each caused by the command's
+ * CloudEvents id and on behalf of its actor. Before anything runs: a command for another executor pool is
+ * skipped, a command with a fencing epoch lower than one already seen for its cluster is dropped, and a command
+ * this process already finished is answered with its recorded result (the node's ledger covers the other cases).
  */
 @ApplicationScoped
 public class CommandExecutor {
     private static final Logger LOG = Logger.getLogger(CommandExecutor.class);
 
+    /** What became of a delivered command. */
+    public enum Disposition { RAN, REPUBLISHED, OTHER_POOL, STALE_EPOCH }
+
     private final StepRunner runner;
     private final FinishedCommands finished;
-    private final EventPublisher publisher;
+    private final EpochFence fence;
+    private final StepReports reports;
+    private final String pool;
+    private final int chunkBytes;
+    private final Duration chunkInterval;
 
-    public CommandExecutor(StepRunner runner, FinishedCommands finished, EventPublisher publisher) {
-        this.runner = runner;
-        this.finished = finished;
-        this.publisher = publisher;
+    @Inject
+    public CommandExecutor(StepRunner runner, FinishedCommands finished, EpochFence fence, StepReports reports,
+                           ExecutorConfig config) {
+        this(runner, finished, fence, reports, config.pool().orElse(null), config.outputChunkBytes(),
+                config.outputInterval());
     }
 
-    /** Runs the command (or answers a redelivery) and publishes the results. */
-    public void execute(NodeCommand command, EventEnvelope envelope) {
+    public CommandExecutor(StepRunner runner, FinishedCommands finished, EpochFence fence, StepReports reports,
+                           String pool, int chunkBytes, Duration chunkInterval) {
+        this.runner = runner;
+        this.finished = finished;
+        this.fence = fence;
+        this.reports = reports;
+        this.pool = blankToNull(pool);
+        this.chunkBytes = chunkBytes;
+        this.chunkInterval = chunkInterval;
+    }
+
+    /** The pool this executor serves, or null for commands without a pool. */
+    public String pool() {
+        return pool;
+    }
+
+    /** Whether this executor serves commands of {@code commandPool}. */
+    public boolean serves(String commandPool) {
+        return Objects.equals(pool, blankToNull(commandPool));
+    }
+
+    /** Runs the command (or answers a redelivery, or drops it) and publishes the results. */
+    public Disposition execute(NodeCommand command, EventEnvelope envelope) {
+        if (!serves(command.executorPool())) {
+            LOG.debugf("command %s is for executor pool %s, this executor serves %s; skipped", command.commandId(),
+                    command.executorPool(), pool == null ? "commands without a pool" : pool);
+            return Disposition.OTHER_POOL;
+        }
+        if (!fence.admit(command.clusterId(), command.epoch())) {
+            LOG.warnf("step %s on %s/%s: command %s has fencing epoch %d, but epoch %d was already seen for the "
+                    + "cluster; dropped unrun (it comes from a planner instance that lost the cluster)", command.step(),
+                    command.clusterId(), command.nodeName(), command.commandId(), command.epoch(),
+                    fence.highest(command.clusterId()));
+            return Disposition.STALE_EPOCH;
+        }
         String actor = envelope.actor();
         String causationId = envelope.id();
         Optional<StepResult> earlier = finished.resultOf(command.commandId());
@@ -37,30 +83,38 @@ public class CommandExecutor {
             LOG.infof("step %s on %s/%s: command %s already finished here (%s); republishing its result, not running again",
                     command.step(), command.clusterId(), command.nodeName(), command.commandId(),
                     earlier.get().getClass().getSimpleName());
-            publisher.publish(earlier.get(), actor, causationId);
-            return;
+            reports.publish(earlier.get(), actor, causationId);
+            return Disposition.REPUBLISHED;
         }
         long start = System.nanoTime();
         LOG.infof("step %s on %s/%s started: %s command %s", command.step(), command.clusterId(), command.nodeName(),
                 command.kind(), command.commandId());
-        publisher.publish(new StepStarted(command.commandId(), command.rolloutId(), command.clusterId(),
+        reports.publish(new StepStarted(command.commandId(), command.rolloutId(), command.clusterId(),
                 command.nodeName(), command.step(), null, null, null, null), actor, causationId);
-        StepOutcome outcome = outcomeOf(command);
+        StepOutputStream stream = new StepOutputStream(command, reports, actor, causationId, chunkBytes, chunkInterval,
+                Clock.systemUTC());
+        StepOutcome outcome = outcomeOf(command, stream);
+        stream.finish();
         StepResult result = outcome.toEvent(command);
         finished.record(command.commandId(), result);
-        publisher.publish(result, actor, causationId);
+        reports.publish(result, actor, causationId);
         LOG.infof("step %s on %s/%s finished: %s in %d ms", command.step(), command.clusterId(), command.nodeName(),
                 outcome.label(), (System.nanoTime() - start) / 1_000_000);
+        return Disposition.RAN;
     }
 
-    private StepOutcome outcomeOf(NodeCommand command) {
+    private StepOutcome outcomeOf(NodeCommand command, StepOutputStream stream) {
         try {
-            return runner.run(command);
+            return runner.run(command, stream);
         } catch (RuntimeException e) {
             LOG.errorf(e, "step %s on %s/%s: unexpected executor failure", command.step(), command.clusterId(),
                     command.nodeName());
             return new StepOutcome.Failed(ErrorCode.EXECUTOR_ERROR, "the executor failed unexpectedly ("
                     + e.getClass().getSimpleName() + "); see the executor-service log");
         }
+    }
+
+    private static String blankToNull(String text) {
+        return text == null || text.isBlank() ? null : text.strip();
     }
 }

@@ -11,6 +11,12 @@ public enum ErrorCode {
     TIMEOUT("the step did not finish within its timeout"),
     CONNECTION_LOST("the connection dropped while the command ran, before it reported an exit status"),
     UNSUPPORTED_KIND("this executor cannot run commands of this kind yet"),
+    IN_DOUBT("another executor (or an earlier delivery) started this command on the node and recorded no outcome "
+            + "within the step timeout; it was not run again"),
+    VERSION_MISMATCH("the node runs a different version than the command expects"),
+    VERSION_UNKNOWN("the running version could not be read from the command's output"),
+    ARTIFACT_MISSING("the artifact is not where the command says (nothing built there, or not in this executor's cache)"),
+    ARTIFACT_TRANSFER("copying the artifact over SFTP failed or its checksum did not match"),
     INVALID_COMMAND("the command is incomplete (no id, target or command line); nothing was run"),
     EXECUTOR_ERROR("the executor failed unexpectedly; see its log");
 
@@ -33,6 +39,7 @@ public enum ErrorCode {
             case AUTH_FAILED -> AUTH_FAILED;
             case TIMEOUT -> TIMEOUT;
             case CONNECTION_LOST -> CONNECTION_LOST;
+            case FILE_TRANSFER -> ARTIFACT_TRANSFER;
         };
     }
 }

@@ -9,7 +9,7 @@ import java.util.Optional;
 /**
  * The results of commands this process already finished, by commandId, so a redelivered command from
  * {@code baton.commands.v1} is answered again instead of run again. In memory and bounded (oldest forgotten
- * first): it does not survive a restart; a ledger on the node will (later issue).
+ * first): it does not survive a restart; the {@link NodeLedger} on each node does, for disruptive commands.
  */
 @Singleton
 public class FinishedCommands {
@@ -41,6 +41,11 @@ public class FinishedCommands {
         if (commandId != null) {
             results.put(commandId, result);
         }
+    }
+
+    /** Forgets every recorded result, as a restarted executor would have. */
+    public synchronized void clear() {
+        results.clear();
     }
 
     public synchronized int size() {

@@ -3,6 +3,7 @@ package dev.baton.executor;
 import dev.baton.contracts.NodeCommand;
 import dev.baton.contracts.SshTarget;
 import dev.baton.executor.ssh.ExecResult;
+import dev.baton.executor.ssh.OutputListener;
 import dev.baton.executor.ssh.RemoteSession;
 import dev.baton.executor.ssh.RemoteShell;
 import dev.baton.executor.ssh.RemoteShellException;
@@ -12,10 +13,21 @@ import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.jboss.logging.Logger;
 
 /**
  * Runs one {@link NodeCommand} on its node through the {@link RemoteShell} and says how it ended.
  * Knows no Kafka; {@link CommandExecutor} publishes what it returns.
+ *
+ * <p>At most once: a disruptive command (and every {@code REBOOT}) first claims its id in the node's
+ * {@link NodeLedger}; if the node already holds an outcome for it, that outcome is returned and nothing runs; if
+ * another executor holds the claim, this one waits for its outcome until the step timeout, then fails
+ * {@code IN_DOUBT} without running anything. After the step the outcome is written to the ledger.
  *
  * <p>{@code RUN}: exec the command line within the command's timeout (default {@value #DEFAULT_TIMEOUT_TEXT}).
  *
@@ -28,49 +40,138 @@ import java.time.Instant;
  *       node or a dropped connection means "not back yet", a host key or key mismatch fails at once;</li>
  *   <li>succeed with both boot ids in the output.</li>
  * </ol>
+ *
+ * <p>{@code BUILD_ARTIFACT}: run the command line, then copy every file below {@code artifact.path} (relative to
+ * the login directory) over SFTP into the {@link ArtifactCache} under {@code artifact.key}, with checksums.
+ *
+ * <p>{@code PUSH_ARTIFACT}: check the cached artifact against its checksums, copy it over SFTP to
+ * {@code artifact.path} on the node, read every file back to compare its checksum, then run the command line if any.
+ *
+ * <p>{@code VERIFY_VERSION}: run the command line; group 1 of {@code versionPattern} on the first matching output
+ * line is the running version, which must equal {@code expectedVersion}.
  */
 @ApplicationScoped
 public class StepRunner {
+    private static final Logger LOG = Logger.getLogger(StepRunner.class);
     static final String DEFAULT_TIMEOUT_TEXT = "PT5M";
     /** Used when a command carries no timeout. */
     public static final Duration DEFAULT_TIMEOUT = Duration.parse(DEFAULT_TIMEOUT_TEXT);
     /** Prints a value the kernel draws anew at each boot. */
     public static final String BOOT_ID_COMMAND = "cat /proc/sys/kernel/random/boot_id";
     static final String DEFAULT_REBOOT_COMMAND = "reboot";
+    /** Short housekeeping commands (ledger, pwd) get this long. */
+    static final Duration HOUSEKEEPING_TIMEOUT = Duration.ofSeconds(30);
 
     private final RemoteShell shell;
+    private final ArtifactCache artifacts;
     private final Clock clock;
     private final Duration pollInterval;
 
     @Inject
-    public StepRunner(RemoteShell shell) {
-        this(shell, Clock.systemUTC(), Duration.ofSeconds(1));
+    public StepRunner(RemoteShell shell, ArtifactCache artifacts) {
+        this(shell, artifacts, Clock.systemUTC(), Duration.ofSeconds(1));
     }
 
-    /** For tests: a controllable clock and poll interval. */
-    StepRunner(RemoteShell shell, Clock clock, Duration pollInterval) {
+    /** For tests and the benchmark: a controllable clock and poll interval. */
+    public StepRunner(RemoteShell shell, ArtifactCache artifacts, Clock clock, Duration pollInterval) {
         this.shell = shell;
+        this.artifacts = artifacts;
         this.clock = clock;
         this.pollInterval = pollInterval;
     }
 
-    /** Runs the command and reports how it ended; never throws. */
+    /** Runs the command without streaming its output. */
     public StepOutcome run(NodeCommand command) {
+        return run(command, OutputListener.NONE);
+    }
+
+    /** Runs the command, handing its output to {@code output} as it arrives, and reports how it ended; never throws. */
+    public StepOutcome run(NodeCommand command, OutputListener output) {
         String invalid = problemWith(command);
         if (invalid != null) {
             return new StepOutcome.Failed(ErrorCode.INVALID_COMMAND, invalid);
         }
         try {
-            return switch (command.kind()) {
-                case RUN -> runCommand(command);
-                case REBOOT -> reboot(command);
-                default -> new StepOutcome.Failed(ErrorCode.UNSUPPORTED_KIND, "command kind "
-                        + command.kind() + " is not supported by this executor yet; only RUN and REBOOT are");
-            };
+            if (!usesLedger(command)) {
+                return perform(command, output);
+            }
+            Instant deadline = clock.instant().plus(timeoutOf(command));
+            NodeLedger.Claim claim;
+            try (RemoteSession session = shell.open(command.target())) {
+                claim = NodeLedger.claim(session, command.commandId(), HOUSEKEEPING_TIMEOUT);
+            } catch (RemoteShellException e) {
+                return failed(e); // nothing ran
+            }
+            if (claim instanceof NodeLedger.Claim.Recorded recorded) {
+                LOG.infof("command %s already ran on %s (recorded in its ledger); not running it again",
+                        command.commandId(), node(command));
+                return recorded.outcome();
+            }
+            if (claim instanceof NodeLedger.Claim.Busy) {
+                return awaitRecorded(command, deadline);
+            }
+            StepOutcome outcome = perform(command, output);
+            record(command, outcome);
+            return outcome;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new StepOutcome.Failed(ErrorCode.EXECUTOR_ERROR,
-                    "the executor was interrupted (shutting down?) while running step " + command.step());
+                    "the executor was interrupted (shutting down?) while running step " + command.step()
+                            + "; the step may have partly run on " + node(command));
+        }
+    }
+
+    /** Disruptive commands and reboots go through the node's ledger. */
+    static boolean usesLedger(NodeCommand command) {
+        return command.disruptive() || command.kind() == NodeCommand.Kind.REBOOT;
+    }
+
+    private StepOutcome perform(NodeCommand command, OutputListener output) throws InterruptedException {
+        return switch (command.kind()) {
+            case RUN -> runCommand(command, output);
+            case REBOOT -> reboot(command);
+            case BUILD_ARTIFACT -> buildArtifact(command, output);
+            case PUSH_ARTIFACT -> pushArtifact(command, output);
+            case VERIFY_VERSION -> verifyVersion(command, output);
+        };
+    }
+
+    private void record(NodeCommand command, StepOutcome outcome) {
+        try (RemoteSession session = shell.open(command.target())) {
+            NodeLedger.record(session, command.commandId(), outcome, HOUSEKEEPING_TIMEOUT);
+        } catch (RemoteShellException e) {
+            // the claim stays: a redelivery is not run again, it ends IN_DOUBT instead
+            LOG.warnf("command %s on %s: could not record its outcome %s in the node's ledger (%s); a redelivery will "
+                    + "not run it again but will end IN_DOUBT", command.commandId(), node(command), outcome.label(),
+                    e.getMessage());
+        }
+    }
+
+    private StepOutcome awaitRecorded(NodeCommand command, Instant deadline) throws InterruptedException {
+        LOG.infof("command %s on %s is claimed by another executor (or an earlier delivery); waiting for its outcome",
+                command.commandId(), node(command));
+        while (true) {
+            try (RemoteSession session = shell.open(command.target())) {
+                Optional<StepOutcome> recorded = NodeLedger.recorded(session, command.commandId(), HOUSEKEEPING_TIMEOUT);
+                if (recorded.isPresent()) {
+                    return recorded.get();
+                }
+            } catch (RemoteShellException e) {
+                if (e.failure() == ShellFailure.HOST_KEY_MISMATCH || e.failure() == ShellFailure.AUTH_FAILED) {
+                    return failed(e);
+                }
+                // not reachable right now (e.g. the other executor is rebooting it): keep waiting
+            }
+            if (remaining(deadline).isZero()) {
+                return new StepOutcome.Failed(ErrorCode.IN_DOUBT, "command " + command.commandId() + " was claimed on "
+                        + node(command) + " by another executor or an earlier delivery, and no outcome was recorded "
+                        + "within " + timeoutOf(command) + "; it was not run again. Check the node ("
+                        + NodeLedger.path(command.commandId()) + ".claim) before retrying with a new attempt");
+            }
+            Duration pause = min(pollInterval, remaining(deadline));
+            if (!pause.isZero()) {
+                Thread.sleep(pause.toMillis());
+            }
         }
     }
 
@@ -87,8 +188,39 @@ public class StepRunner {
                 || target.user().isBlank() || target.port() <= 0) {
             return "command " + command.commandId() + " has no complete SSH target (host, port, user); nothing was run";
         }
-        if (command.kind() == NodeCommand.Kind.RUN && (command.command() == null || command.command().isBlank())) {
-            return "RUN command " + command.commandId() + " has no command line; nothing was run";
+        boolean needsLine = command.kind() == NodeCommand.Kind.RUN || command.kind() == NodeCommand.Kind.BUILD_ARTIFACT
+                || command.kind() == NodeCommand.Kind.VERIFY_VERSION;
+        if (needsLine && (command.command() == null || command.command().isBlank())) {
+            return command.kind() + " command " + command.commandId() + " has no command line; nothing was run";
+        }
+        if (command.kind() == NodeCommand.Kind.BUILD_ARTIFACT || command.kind() == NodeCommand.Kind.PUSH_ARTIFACT) {
+            NodeCommand.Artifact artifact = command.artifact();
+            if (artifact == null || artifact.key() == null || artifact.key().isBlank() || artifact.path() == null
+                    || artifact.path().isBlank()) {
+                return command.kind() + " command " + command.commandId()
+                        + " needs artifact.key and artifact.path; nothing was run";
+            }
+            try {
+                ArtifactCache.checkKey(artifact.key());
+            } catch (IllegalArgumentException e) {
+                return e.getMessage() + "; nothing was run";
+            }
+        }
+        if (command.kind() == NodeCommand.Kind.VERIFY_VERSION) {
+            if (command.expectedVersion() == null || command.expectedVersion().isBlank()
+                    || command.versionPattern() == null || command.versionPattern().isBlank()) {
+                return "VERIFY_VERSION command " + command.commandId()
+                        + " needs expectedVersion and versionPattern; nothing was run";
+            }
+            try {
+                if (Pattern.compile(command.versionPattern()).matcher("").groupCount() < 1) {
+                    return "versionPattern of command " + command.commandId()
+                            + " has no group; group 1 must capture the version. Nothing was run";
+                }
+            } catch (PatternSyntaxException e) {
+                return "versionPattern of command " + command.commandId() + " is not a regular expression ("
+                        + e.getDescription() + "); nothing was run";
+            }
         }
         return null;
     }
@@ -98,16 +230,131 @@ public class StepRunner {
         return timeout == null || timeout.isZero() || timeout.isNegative() ? DEFAULT_TIMEOUT : timeout;
     }
 
-    private StepOutcome runCommand(NodeCommand command) {
-        Duration timeout = timeoutOf(command);
-        try {
-            ExecResult result = shell.exec(command.target(), command.command(), timeout);
+    private StepOutcome runCommand(NodeCommand command, OutputListener output) {
+        try (RemoteSession session = shell.open(command.target())) {
+            ExecResult result = session.exec(command.command(), timeoutOf(command), output);
             return result.succeeded()
                     ? new StepOutcome.Succeeded(result.exitCode(), result.output())
                     : exitStatus(command.command(), command, result);
         } catch (RemoteShellException e) {
             return failed(e);
         }
+    }
+
+    private StepOutcome verifyVersion(NodeCommand command, OutputListener output) {
+        Pattern pattern = Pattern.compile(command.versionPattern());
+        ExecResult result;
+        try (RemoteSession session = shell.open(command.target())) {
+            result = session.exec(command.command(), timeoutOf(command), output);
+        } catch (RemoteShellException e) {
+            return failed(e);
+        }
+        String running = null;
+        for (String line : result.output().split("\\R")) {
+            Matcher m = pattern.matcher(line);
+            if (m.find() && m.group(1) != null) {
+                running = m.group(1);
+                break;
+            }
+        }
+        if (running == null) {
+            return new StepOutcome.Failed(ErrorCode.VERSION_UNKNOWN, "no line of `" + command.command() + "` (exit "
+                    + result.exitCode() + ") on " + node(command) + " matched versionPattern " + command.versionPattern()
+                    + "; expected " + command.expectedVersion() + " to be running", result.exitCode(), result.output());
+        }
+        if (!running.equals(command.expectedVersion())) {
+            return new StepOutcome.Failed(ErrorCode.VERSION_MISMATCH, node(command) + " runs version " + running
+                    + ", expected " + command.expectedVersion(), result.exitCode(), result.output());
+        }
+        return new StepOutcome.Succeeded(result.exitCode(), result.output() + (result.output().endsWith("\n")
+                || result.output().isEmpty() ? "" : "\n") + "running version " + running + " as expected\n");
+    }
+
+    private StepOutcome buildArtifact(NodeCommand command, OutputListener output) {
+        NodeCommand.Artifact artifact = command.artifact();
+        try (RemoteSession session = shell.open(command.target())) {
+            ExecResult built = session.exec(command.command(), timeoutOf(command), output);
+            if (!built.succeeded()) {
+                return exitStatus(command.command(), command, built);
+            }
+            String remoteDir = remotePath(session, artifact.path());
+            ArtifactCache.Artifact stored = artifacts.store(artifact.key(), scratch -> session.download(remoteDir, scratch));
+            if (stored.sha256().isEmpty()) {
+                return new StepOutcome.Failed(ErrorCode.ARTIFACT_MISSING, "`" + command.command() + "` left no files in "
+                        + remoteDir + " on " + node(command) + "; nothing to reuse for " + artifact.key(),
+                        built.exitCode(), built.output());
+            }
+            return new StepOutcome.Succeeded(built.exitCode(), built.output() + "\n" + describe("fetched", stored,
+                    remoteDir, command));
+        } catch (RemoteShellException e) {
+            return failed(e);
+        }
+    }
+
+    private StepOutcome pushArtifact(NodeCommand command, OutputListener output) {
+        NodeCommand.Artifact artifact = command.artifact();
+        ArtifactCache.Artifact cached;
+        try {
+            Optional<ArtifactCache.Artifact> found = artifacts.get(artifact.key());
+            if (found.isEmpty()) {
+                return new StepOutcome.Failed(ErrorCode.ARTIFACT_MISSING, "artifact " + artifact.key()
+                        + " is not in this executor's cache; build it first (build-artifact on the first node of its "
+                        + "group, served by this executor); nothing was copied to " + node(command));
+            }
+            cached = found.get();
+        } catch (IllegalStateException corrupt) {
+            return new StepOutcome.Failed(ErrorCode.ARTIFACT_TRANSFER, corrupt.getMessage()
+                    + "; nothing was copied to " + node(command));
+        }
+        try (RemoteSession session = shell.open(command.target())) {
+            String remoteDir = remotePath(session, artifact.path());
+            session.upload(cached.directory(), cached.files(), remoteDir);
+            for (var file : cached.sha256().entrySet()) {
+                String remote = remoteDir + "/" + file.getKey();
+                String sum = session.sha256(remote);
+                if (!sum.equals(file.getValue())) {
+                    return new StepOutcome.Failed(ErrorCode.ARTIFACT_TRANSFER, remote + " on " + node(command)
+                            + " has sha256 " + sum + " after the copy, expected " + file.getValue());
+                }
+            }
+            String pushed = describe("pushed", cached, remoteDir, command);
+            if (command.command() == null || command.command().isBlank()) {
+                return new StepOutcome.Succeeded(null, pushed);
+            }
+            ExecResult result = session.exec(command.command(), timeoutOf(command), output);
+            return result.succeeded()
+                    ? new StepOutcome.Succeeded(result.exitCode(), pushed + result.output())
+                    : exitStatus(command.command(), command, result);
+        } catch (RemoteShellException e) {
+            return failed(e);
+        }
+    }
+
+    /** An absolute remote path: relative ones are relative to the login directory (asked with {@code pwd}). */
+    private static String remotePath(RemoteSession session, String path) throws RemoteShellException {
+        String trimmed = path.strip();
+        while (trimmed.length() > 1 && trimmed.endsWith("/")) {
+            trimmed = trimmed.substring(0, trimmed.length() - 1);
+        }
+        if (trimmed.startsWith("/")) {
+            return trimmed;
+        }
+        ExecResult pwd = session.exec("pwd", HOUSEKEEPING_TIMEOUT);
+        String home = pwd.output().trim();
+        if (!pwd.succeeded() || !home.startsWith("/")) {
+            throw new RemoteShellException(ShellFailure.FILE_TRANSFER, "could not learn the login directory (`pwd` exited "
+                    + pwd.exitCode() + ")");
+        }
+        String relative = trimmed.equals(".") ? "" : trimmed.startsWith("./") ? trimmed.substring(2) : trimmed;
+        return relative.isEmpty() ? home : (home.endsWith("/") ? home : home + "/") + relative;
+    }
+
+    private static String describe(String verb, ArtifactCache.Artifact artifact, String remoteDir, NodeCommand command) {
+        StringBuilder text = new StringBuilder("artifact " + artifact.key() + ": " + verb + " " + artifact.sha256().size()
+                + " file(s), " + ("fetched".equals(verb) ? "from " : "to ") + remoteDir + " on " + node(command) + "\n");
+        List.copyOf(artifact.sha256().entrySet()).forEach(e -> text.append(e.getValue()).append("  ").append(e.getKey())
+                .append('\n'));
+        return text.toString();
     }
 
     private StepOutcome reboot(NodeCommand command) throws InterruptedException {

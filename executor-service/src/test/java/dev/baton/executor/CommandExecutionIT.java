@@ -11,21 +11,30 @@ import dev.baton.contracts.EventEnvelope;
 import dev.baton.contracts.MalformedEventException;
 import dev.baton.contracts.NodeCommand;
 import dev.baton.contracts.StepFailed;
+import dev.baton.contracts.StepOutput;
 import dev.baton.contracts.StepResult;
 import dev.baton.contracts.StepStarted;
 import dev.baton.contracts.StepSucceeded;
 import dev.baton.contracts.Topics;
+import dev.baton.executor.ssh.SshConfig;
+import dev.baton.executor.ssh.SshjRemoteShell;
 import dev.baton.sandbox.fleet.SimulatedFleet;
 import dev.baton.sandbox.fleet.SimulatedNode;
 import dev.baton.sandbox.quarkus.FleetSandboxResource;
 import dev.baton.sandbox.quarkus.KafkaSandboxResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -55,7 +64,13 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(FleetSandboxResource.class)
 class CommandExecutionIT {
     private static final String CLUSTER = "dolphin-lab";
+    private static final String MATRIX = "matrix-prod";
+    /** Every matrix-prod command carries this epoch (or, to be fenced off, a lower one). */
+    private static final long MATRIX_EPOCH = 1000;
     private static final Duration PATIENCE = Duration.ofSeconds(60);
+
+    @Inject
+    FinishedCommands finished;
 
     private KafkaProducer<String, byte[]> producer;
     private KafkaConsumer<String, byte[]> consumer;
@@ -93,9 +108,12 @@ class CommandExecutionIT {
 
         EventEnvelope sent = send(command);
 
-        List<StepResult> results = awaitResults(command.commandId(), 2);
-        assertThat(results.get(0)).isInstanceOf(StepStarted.class);
-        assertThat(results.get(1)).isInstanceOfSatisfying(StepSucceeded.class, ok -> {
+        StepResult first = awaitFinal(command.commandId());
+        assertThat(resultsOf(command.commandId()).get(0)).isInstanceOf(StepStarted.class);
+        assertThat(resultsOf(command.commandId())).filteredOn(StepOutput.class::isInstance)
+                .as("the output streamed while it ran").isNotEmpty()
+                .allSatisfy(chunk -> assertThat(((StepOutput) chunk).output()).hasSizeLessThanOrEqualTo(2048 + 200));
+        assertThat(first).isInstanceOfSatisfying(StepSucceeded.class, ok -> {
             assertThat(ok.exitCode()).isZero();
             assertThat(ok.output()).contains("Running version:", "Node status: active");
             assertThat(ok.rolloutId()).isEqualTo(command.rolloutId());
@@ -111,26 +129,34 @@ class CommandExecutionIT {
 
         send(command); // redelivery: same commandId
 
-        List<StepResult> again = awaitResults(command.commandId(), 3);
-        assertThat(again.get(2)).isEqualTo(results.get(1));
+        await().atMost(PATIENCE).untilAsserted(() -> {
+            poll();
+            assertThat(finalsOf(command.commandId())).hasSize(2);
+        });
+        assertThat(finalsOf(command.commandId()).get(1)).isEqualTo(first);
         assertThat(runsOf(dx1, "dis_services status")).isEqualTo(runs);
     }
 
     @Test
     void aNodeWithAChangedHostKeyIsNotActedOn() {
         SimulatedNode dx2 = fleet().node(CLUSTER, "dx2");
+        sendAndAwaitFinal(command("dx2", "warm-up", NodeCommand.Kind.RUN, "hostname")); // a pooled connection
+        int logged = dx2.commandLog().size();
         dx2.changeHostKey();
-        NodeCommand command = command("dx2", "stop-services", NodeCommand.Kind.RUN, "dis_services stop");
+        try {
+            NodeCommand command = disruptive(command("dx2", "stop-services", NodeCommand.Kind.RUN, "dis_services stop"));
 
-        send(command);
+            send(command);
 
-        List<StepResult> results = awaitResults(command.commandId(), 2);
-        assertThat(results.get(0)).isInstanceOf(StepStarted.class);
-        assertThat(results.get(1)).isInstanceOfSatisfying(StepFailed.class, failed -> {
-            assertThat(failed.errorCode()).isEqualTo("HOST_KEY_MISMATCH");
-            assertThat(failed.message()).contains("host key", "known_hosts");
-        });
-        assertThat(dx2.commandLog()).isEmpty();
+            assertThat(resultsAfterFinal(command.commandId()).get(0)).isInstanceOf(StepStarted.class);
+            assertThat(awaitFinal(command.commandId())).isInstanceOfSatisfying(StepFailed.class, failed -> {
+                assertThat(failed.errorCode()).isEqualTo("HOST_KEY_MISMATCH");
+                assertThat(failed.message()).contains("host key", "known_hosts");
+            });
+            assertThat(dx2.commandLog()).hasSize(logged).doesNotContain("dis_services stop");
+        } finally {
+            dx2.restoreHostKey();
+        }
     }
 
     @Test
@@ -155,7 +181,7 @@ class CommandExecutionIT {
                         assertThat(new String(d.payload(), StandardCharsets.UTF_8)).isEqualTo("{ this is not json");
                     });
         });
-        assertThat(awaitResults(next.commandId(), 2).get(1)).isInstanceOf(StepSucceeded.class);
+        assertThat(awaitFinal(next.commandId())).isInstanceOf(StepSucceeded.class);
     }
 
     @Test
@@ -166,12 +192,14 @@ class CommandExecutionIT {
 
         send(command);
 
-        List<StepResult> results = awaitResults(command.commandId(), 2);
-        assertThat(results.get(1)).isInstanceOfSatisfying(StepSucceeded.class,
+        assertThat(awaitFinal(command.commandId())).isInstanceOfSatisfying(StepSucceeded.class,
                 ok -> assertThat(ok.output()).contains("boot id " + bootIdBefore + " -> " + dx3.bootId()));
         assertThat(dx3.bootId()).isNotEqualTo(bootIdBefore);
         assertThat(dx3.up()).isTrue();
         assertThat(dx3.commandLog()).containsSubsequence(StepRunner.BOOT_ID_COMMAND, "reboot", StepRunner.BOOT_ID_COMMAND);
+        assertThat(dx3.commandLog()).as("a reboot is claimed in the node's ledger, and its outcome recorded")
+                .anyMatch(l -> l.contains("mkdir .baton/ledger/" + command.commandId() + ".claim"))
+                .anyMatch(l -> l.contains(command.commandId() + ".tmp && mv"));
     }
 
     @Test
@@ -180,7 +208,7 @@ class CommandExecutionIT {
 
         send(command);
 
-        assertThat(awaitResults(command.commandId(), 2).get(1)).isInstanceOfSatisfying(StepFailed.class, failed -> {
+        assertThat(awaitFinal(command.commandId())).isInstanceOfSatisfying(StepFailed.class, failed -> {
             assertThat(failed.errorCode()).isEqualTo("EXIT_STATUS");
             assertThat(failed.exitCode()).isEqualTo(127);
             assertThat(failed.output()).contains("command not found");
@@ -196,8 +224,11 @@ class CommandExecutionIT {
 
             send(command);
 
-            assertThat(awaitResults(command.commandId(), 2).get(1)).isInstanceOfSatisfying(StepFailed.class,
+            assertThat(awaitFinal(command.commandId())).isInstanceOfSatisfying(StepFailed.class,
                     failed -> assertThat(failed.errorCode()).isEqualTo("CONNECTION_LOST"));
+            // the next command gets a new connection and runs
+            assertThat(sendAndAwaitFinal(command("dx1", "after", NodeCommand.Kind.RUN, "echo after-the-drop")))
+                    .isInstanceOf(StepSucceeded.class);
         } finally {
             dx1.faults().dropConnectionOn(null);
         }
@@ -213,13 +244,254 @@ class CommandExecutionIT {
 
             send(command);
 
-            assertThat(awaitResults(command.commandId(), 2).get(1)).isInstanceOfSatisfying(StepFailed.class, failed -> {
+            assertThat(awaitFinal(command.commandId())).isInstanceOfSatisfying(StepFailed.class, failed -> {
                 assertThat(failed.errorCode()).isEqualTo("TIMEOUT");
                 assertThat(failed.message()).contains("PT1S");
             });
         } finally {
             dx1.faults().slowCommand("echo slowly", Duration.ZERO);
         }
+    }
+
+    @Test
+    void aDisruptiveCommandDeliveredTwiceToASecondExecutorAndAfterARestartRunsOnce() throws Exception {
+        SimulatedNode dx1 = fleet().node(CLUSTER, "dx1");
+        dx1.faults().slowCommand("dis_services restart", Duration.ofSeconds(3));
+        List<StepResult> secondReports = new CopyOnWriteArrayList<>();
+        SecondExecutor second = new SecondExecutor(secondReports);
+        try {
+            NodeCommand command = disruptive(command("dx1", "restart-services", NodeCommand.Kind.RUN,
+                    "dis_services restart"));
+            EventEnvelope envelope = send(command);
+            await().atMost(PATIENCE).until(() -> dx1.commandLog().contains("dis_services restart"));
+
+            // a second executor instance gets the same command while the service still runs it
+            CommandExecutor.Disposition disposition = second.executor.execute(command, envelope);
+            StepResult serviceResult = awaitFinal(command.commandId());
+            send(command); // redelivered to the service, which remembers it
+            finished.clear(); // ... and once more after "a restart" that forgot it: only the node's ledger knows
+            send(command);
+
+            await().atMost(PATIENCE).untilAsserted(() -> {
+                poll();
+                assertThat(finalsOf(command.commandId())).hasSize(3);
+            });
+            assertThat(disposition).isEqualTo(CommandExecutor.Disposition.RAN);
+            assertThat(serviceResult).isInstanceOf(StepSucceeded.class);
+            assertThat(finalsOf(command.commandId())).containsOnly(serviceResult);
+            assertThat(secondReports.get(secondReports.size() - 1)).isEqualTo(serviceResult);
+            assertThat(runsOf(dx1, "dis_services restart")).as("runs of the disruptive line on the node itself")
+                    .isEqualTo(1);
+        } finally {
+            dx1.faults().slowCommand("dis_services restart", Duration.ZERO);
+            second.close();
+        }
+    }
+
+    @Test
+    void aCommandWithAnOlderEpochThanOneSeenForItsClusterIsDroppedUnrun() {
+        SimulatedNode srv1 = fleet().node(MATRIX, "srv1");
+        NodeCommand current = matrixCommand("srv1", "echo epoch-current", MATRIX_EPOCH);
+        NodeCommand stale = matrixCommand("srv1", "echo epoch-stale", MATRIX_EPOCH - 1);
+        NodeCommand later = matrixCommand("srv1", "echo epoch-later", MATRIX_EPOCH);
+
+        send(current);
+        send(stale);
+        send(later);
+
+        assertThat(awaitFinal(later.commandId())).isInstanceOf(StepSucceeded.class);
+        assertThat(awaitFinal(current.commandId())).isInstanceOf(StepSucceeded.class);
+        assertThat(resultsOf(stale.commandId())).isEmpty(); // one cluster's commands run in order: it was handled
+        assertThat(srv1.commandLog()).contains("echo epoch-current", "echo epoch-later").doesNotContain("echo epoch-stale");
+    }
+
+    @Test
+    void aCommandForAnotherExecutorPoolIsLeftToThatPool() {
+        SimulatedNode dx1 = fleet().node(CLUSTER, "dx1");
+        NodeCommand c = command("dx1", "elsewhere", NodeCommand.Kind.RUN, "echo for-site-b");
+        NodeCommand otherPool = new NodeCommand(c.commandId(), c.rolloutId(), c.clusterId(), c.nodeName(), c.step(),
+                c.kind(), c.command(), c.target(), c.timeout(), false, 1, 1, "site-b", null, null, null);
+        NodeCommand mine = command("dx1", "here", NodeCommand.Kind.RUN, "echo for-no-pool");
+
+        send(otherPool);
+        send(mine);
+
+        assertThat(awaitFinal(mine.commandId())).isInstanceOf(StepSucceeded.class);
+        assertThat(resultsOf(otherPool.commandId())).isEmpty();
+        assertThat(dx1.commandLog()).doesNotContain("echo for-site-b");
+    }
+
+    @Test
+    void clustersRunInParallelWhileOneClustersCommandIsStillRunning() {
+        SimulatedNode srv2 = fleet().node(MATRIX, "srv2");
+        srv2.faults().slowCommand("echo slow-matrix", Duration.ofSeconds(5));
+        try {
+            NodeCommand slow = matrixCommand("srv2", "echo slow-matrix", MATRIX_EPOCH);
+            NodeCommand quick = command("dx1", "quick", NodeCommand.Kind.RUN, "echo quick-dolphin");
+
+            send(slow);
+            await().atMost(PATIENCE).until(() -> srv2.commandLog().contains("echo slow-matrix"));
+            send(quick);
+
+            assertThat(awaitFinal(quick.commandId())).isInstanceOf(StepSucceeded.class);
+            assertThat(finalsOf(slow.commandId())).as("the other cluster's command is still running").isEmpty();
+            assertThat(awaitFinal(slow.commandId())).isInstanceOf(StepSucceeded.class);
+        } finally {
+            srv2.faults().slowCommand("echo slow-matrix", Duration.ZERO);
+        }
+    }
+
+    @Test
+    void commandsToOneNodeShareOneConnection() {
+        SimulatedNode dx1 = fleet().node(CLUSTER, "dx1");
+        sendAndAwaitFinal(command("dx1", "first", NodeCommand.Kind.RUN, "echo first"));
+        int before = dx1.connectionsAccepted();
+
+        for (int i = 0; i < 3; i++) {
+            assertThat(sendAndAwaitFinal(command("dx1", "again", NodeCommand.Kind.RUN, "echo again-" + i)))
+                    .isInstanceOf(StepSucceeded.class);
+        }
+
+        assertThat(dx1.connectionsAccepted()).isEqualTo(before);
+    }
+
+    @Test
+    void verifyVersionComparesTheRunningVersionWithTheExpectedOne() {
+        NodeCommand running = verify("dx1", "5.20.0");
+        NodeCommand newer = verify("dx1", "5.21.0");
+
+        send(running);
+        send(newer);
+
+        assertThat(awaitFinal(running.commandId())).isInstanceOfSatisfying(StepSucceeded.class,
+                ok -> assertThat(ok.output()).contains("running version 5.20.0 as expected"));
+        assertThat(awaitFinal(newer.commandId())).isInstanceOfSatisfying(StepFailed.class, failed -> {
+            assertThat(failed.errorCode()).isEqualTo("VERSION_MISMATCH");
+            assertThat(failed.message()).contains("runs version 5.20.0, expected 5.21.0");
+        });
+    }
+
+    @Test
+    void anArtifactBuiltOnOneNodeIsPushedOverSftpAndInstallsOnAnother() {
+        SimulatedNode dx3 = fleet().node(CLUSTER, "dx3");
+        NodeCommand.Artifact rpms = new NodeCommand.Artifact("x86_64/rhel8/5.21.0", "node_RPMS");
+        NodeCommand build = withArtifact(command("dx1", "build-rpm", NodeCommand.Kind.BUILD_ARTIFACT,
+                "sh Dolphin_eXpressWare-5.21.0.sh --build-rpm"), rpms);
+        NodeCommand push = withArtifact(command("dx3", "push-rpm", NodeCommand.Kind.PUSH_ARTIFACT, null), rpms);
+        NodeCommand install = disruptive(command("dx3", "install", NodeCommand.Kind.RUN,
+                "sh Dolphin_eXpressWare-5.21.0.sh --install-node --use-rpms ."));
+
+        send(build);
+        assertThat(awaitFinal(build.commandId())).isInstanceOfSatisfying(StepSucceeded.class, ok -> assertThat(ok.output())
+                .contains("artifact x86_64/rhel8/5.21.0: fetched 1 file(s)", "Dolphin-eXpressWare-node-5.21.0"));
+        send(push);
+        assertThat(awaitFinal(push.commandId())).isInstanceOfSatisfying(StepSucceeded.class, ok -> assertThat(ok.output())
+                .contains("pushed 1 file(s), to /root/node_RPMS on dolphin-lab/dx3"));
+        send(install);
+
+        assertThat(awaitFinal(install.commandId())).isInstanceOf(StepSucceeded.class);
+        assertThat(dx3.installedVersion()).isEqualTo("5.21.0");
+        assertThat(dx3.commandLog()).as("the push ran no build on dx3").noneMatch(l -> l.contains("--build-rpm"));
+    }
+
+    @Test
+    void aPushOfAnArtifactThatWasNeverBuiltFailsWithoutTouchingTheNode() {
+        NodeCommand push = withArtifact(command("dx2", "push-rpm", NodeCommand.Kind.PUSH_ARTIFACT, null),
+                new NodeCommand.Artifact("aarch64/never/9.9.9", "node_RPMS"));
+
+        send(push);
+
+        assertThat(awaitFinal(push.commandId())).isInstanceOfSatisfying(StepFailed.class, failed -> {
+            assertThat(failed.errorCode()).isEqualTo("ARTIFACT_MISSING");
+            assertThat(failed.message()).contains("not in this executor's cache");
+        });
+    }
+
+    /** A second executor instance in this JVM: its own SSH connections, redelivery memory and epochs; no Kafka. */
+    private static final class SecondExecutor implements AutoCloseable {
+        final SshjRemoteShell shell;
+        final CommandExecutor executor;
+
+        SecondExecutor(List<StepResult> reports) throws java.io.IOException {
+            shell = new SshjRemoteShell(sshConfig());
+            StepRunner runner = new StepRunner(shell, new ArtifactCache(Files.createTempDirectory("second-executor")),
+                    Clock.systemUTC(), Duration.ofMillis(200));
+            executor = new CommandExecutor(runner, new FinishedCommands(), new EpochFence(),
+                    (result, actor, causation) -> reports.add(result), null, 2048, Duration.ofSeconds(1));
+        }
+
+        @Override
+        public void close() {
+            shell.closeAll();
+        }
+    }
+
+    static SshConfig sshConfig() {
+        return new SshConfig() {
+            @Override
+            public Path knownHosts() {
+                return fleet().knownHostsFile();
+            }
+
+            @Override
+            public Path privateKey() {
+                return fleet().clientPrivateKey();
+            }
+
+            @Override
+            public Optional<String> privateKeyPassphrase() {
+                return Optional.empty();
+            }
+
+            @Override
+            public Optional<Path> privateKeyPassphraseFile() {
+                return Optional.empty();
+            }
+
+            @Override
+            public Optional<String> jumpHost() {
+                return Optional.empty();
+            }
+
+            @Override
+            public Duration connectTimeout() {
+                return Duration.ofSeconds(5);
+            }
+
+            @Override
+            public Duration keepAlive() {
+                return Duration.ofSeconds(5);
+            }
+
+            @Override
+            public Duration idleTimeout() {
+                return Duration.ofMinutes(5);
+            }
+        };
+    }
+
+    private static NodeCommand matrixCommand(String nodeName, String line, long epoch) {
+        ClusterRegistered cluster = fleet().registration(MATRIX);
+        return new NodeCommand(UUID.randomUUID().toString(), "rollout-" + UUID.randomUUID(), MATRIX, nodeName, "echo",
+                NodeCommand.Kind.RUN, line, cluster.node(nodeName).sshTarget(), Duration.ofSeconds(30), false, 1, epoch);
+    }
+
+    private static NodeCommand verify(String nodeName, String expected) {
+        NodeCommand c = command(nodeName, "verify-version", NodeCommand.Kind.VERIFY_VERSION, "dis_services status");
+        return new NodeCommand(c.commandId(), c.rolloutId(), c.clusterId(), c.nodeName(), c.step(), c.kind(),
+                c.command(), c.target(), c.timeout(), false, 1, 1, null, null, expected,
+                "^Running version: (\\d+(?:\\.\\d+)*)$");
+    }
+
+    private static NodeCommand disruptive(NodeCommand c) {
+        return new NodeCommand(c.commandId(), c.rolloutId(), c.clusterId(), c.nodeName(), c.step(), c.kind(),
+                c.command(), c.target(), c.timeout(), true, c.attempt(), c.epoch());
+    }
+
+    private static NodeCommand withArtifact(NodeCommand c, NodeCommand.Artifact artifact) {
+        return new NodeCommand(c.commandId(), c.rolloutId(), c.clusterId(), c.nodeName(), c.step(), c.kind(),
+                c.command(), c.target(), Duration.ofSeconds(60), c.disruptive(), c.attempt(), c.epoch(), null, artifact,
+                null, null);
     }
 
     private static NodeCommand withTimeout(NodeCommand c, Duration timeout) {
@@ -250,13 +522,29 @@ class CommandExecutionIT {
         return node.commandLog().stream().filter(line::equals).count();
     }
 
-    /** Waits until {@code count} results of the command arrived; returns them in log order. */
-    private List<StepResult> awaitResults(String commandId, int count) {
+    /** Waits until the command's first StepSucceeded or StepFailed arrived, and returns it. */
+    private StepResult awaitFinal(String commandId) {
         await().atMost(PATIENCE).untilAsserted(() -> {
             poll();
-            assertThat(resultsOf(commandId)).hasSizeGreaterThanOrEqualTo(count);
+            assertThat(finalsOf(commandId)).isNotEmpty();
         });
+        return finalsOf(commandId).get(0);
+    }
+
+    private StepResult sendAndAwaitFinal(NodeCommand command) {
+        send(command);
+        return awaitFinal(command.commandId());
+    }
+
+    /** Every result of the command, once its first final result arrived. */
+    private List<StepResult> resultsAfterFinal(String commandId) {
+        awaitFinal(commandId);
         return resultsOf(commandId);
+    }
+
+    private List<StepResult> finalsOf(String commandId) {
+        return resultsOf(commandId).stream()
+                .filter(r -> r instanceof StepSucceeded || r instanceof StepFailed).toList();
     }
 
     private List<StepResult> resultsOf(String commandId) {

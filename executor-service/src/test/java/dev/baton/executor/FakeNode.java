@@ -2,6 +2,7 @@ package dev.baton.executor;
 
 import dev.baton.contracts.SshTarget;
 import dev.baton.executor.ssh.ExecResult;
+import dev.baton.executor.ssh.OutputListener;
 import dev.baton.executor.ssh.RemoteSession;
 import dev.baton.executor.ssh.RemoteShell;
 import dev.baton.executor.ssh.RemoteShellException;
@@ -34,6 +35,12 @@ final class FakeNode implements RemoteShell {
     /** Called on every connection attempt (e.g. to advance a clock). */
     Consumer<String> onOpen = host -> { };
     Duration lastTimeout;
+    /** What the node's ledger answers to a claim: claimed, a recorded entry line, or busy. */
+    String ledgerClaimAnswer = "baton-ledger-claimed";
+    /** What a later ledger lookup answers. */
+    String ledgerLookupAnswer = "baton-ledger-busy";
+    /** The last ledger entry line written. */
+    String ledgerRecorded;
     private boolean rebooted;
     private int downLeft;
 
@@ -53,7 +60,20 @@ final class FakeNode implements RemoteShell {
         }
         return new RemoteSession() {
             @Override
-            public ExecResult exec(String command, Duration timeout) throws RemoteShellException {
+            public ExecResult exec(String command, Duration timeout, OutputListener output) throws RemoteShellException {
+                if (command.startsWith("mkdir -p " + NodeLedger.DIR + " && mkdir ")) {
+                    actions.add("ledger claim");
+                    return new ExecResult(0, ledgerClaimAnswer + "\n");
+                }
+                if (command.startsWith("cat " + NodeLedger.DIR + "/")) {
+                    actions.add("ledger lookup");
+                    return new ExecResult(0, ledgerLookupAnswer + "\n");
+                }
+                if (command.startsWith("echo 'baton-ledger-v1 ")) {
+                    actions.add("ledger record");
+                    ledgerRecorded = command.substring(6, command.indexOf('\'', 6));
+                    return new ExecResult(0, "");
+                }
                 actions.add("exec " + command);
                 lastTimeout = timeout;
                 if (command.equals(StepRunner.BOOT_ID_COMMAND)) {
@@ -74,7 +94,24 @@ final class FakeNode implements RemoteShell {
                 if (answer == null) {
                     throw new AssertionError("unexpected command " + command);
                 }
+                byte[] bytes = answer.output().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                output.onOutput(bytes, 0, bytes.length);
                 return answer;
+            }
+
+            @Override
+            public java.util.List<String> download(String remoteDir, java.nio.file.Path localDir) {
+                throw new AssertionError("no SFTP in FakeNode");
+            }
+
+            @Override
+            public void upload(java.nio.file.Path localDir, java.util.List<String> names, String remoteDir) {
+                throw new AssertionError("no SFTP in FakeNode");
+            }
+
+            @Override
+            public String sha256(String remotePath) {
+                throw new AssertionError("no SFTP in FakeNode");
             }
 
             @Override

@@ -19,7 +19,7 @@ class StepRunnerTest {
 
     private final FakeNode node = new FakeNode();
     private final ManualClock clock = new ManualClock();
-    private final StepRunner runner = new StepRunner(node, clock, Duration.ZERO);
+    private final StepRunner runner = new StepRunner(node, null, clock, Duration.ZERO);
 
     private static NodeCommand command(NodeCommand.Kind kind, String line, Duration timeout) {
         return new NodeCommand("cmd-1", "roll-1", "dolphin-lab", "dx1", "status", kind, line, DX1, timeout,
@@ -68,17 +68,131 @@ class StepRunnerTest {
             StepOutcome outcome = runner.run(command(NodeCommand.Kind.RUN, "true", null));
 
             assertThat(outcome).isInstanceOfSatisfying(StepOutcome.Failed.class,
-                    failed -> assertThat(failed.errorCode().name()).isEqualTo(failure.name()));
+                    failed -> assertThat(failed.errorCode()).isEqualTo(ErrorCode.of(failure)));
         }
     }
 
     @Test
-    void otherKindsAreUnsupportedAndTouchNothing() {
-        StepOutcome outcome = runner.run(command(NodeCommand.Kind.PUSH_ARTIFACT, "scp x", null));
+    void artifactCommandsWithoutAnArtifactAreInvalidAndTouchNothing() {
+        StepOutcome push = runner.run(command(NodeCommand.Kind.PUSH_ARTIFACT, null, null));
+        StepOutcome build = runner.run(command(NodeCommand.Kind.BUILD_ARTIFACT, "make", null));
+        StepOutcome escaping = runner.run(withArtifact(command(NodeCommand.Kind.PUSH_ARTIFACT, null, null),
+                new NodeCommand.Artifact("x86_64/../../etc", "node_RPMS")));
 
-        assertThat(outcome).isInstanceOfSatisfying(StepOutcome.Failed.class,
-                failed -> assertThat(failed.errorCode()).isEqualTo(ErrorCode.UNSUPPORTED_KIND));
+        assertThat(List.of(push, build, escaping)).allSatisfy(outcome -> assertThat(outcome)
+                .isInstanceOfSatisfying(StepOutcome.Failed.class,
+                        failed -> assertThat(failed.errorCode()).isEqualTo(ErrorCode.INVALID_COMMAND)));
+        assertThat(((StepOutcome.Failed) escaping).message()).contains("not a plain name");
         assertThat(node.actions).isEmpty();
+    }
+
+    @Test
+    void aDisruptiveCommandIsClaimedInTheNodesLedgerRunAndItsOutcomeRecorded() {
+        node.answers.put("dis_services stop", new ExecResult(0, "stopped\n"));
+
+        StepOutcome outcome = runner.run(disruptive(command(NodeCommand.Kind.RUN, "dis_services stop", null)));
+
+        assertThat(outcome).isEqualTo(new StepOutcome.Succeeded(0, "stopped\n"));
+        assertThat(node.actions).containsExactly("open", "ledger claim", "close", "open", "exec dis_services stop",
+                "close", "open", "ledger record", "close");
+        assertThat(NodeLedger.decode(node.ledgerRecorded)).contains(outcome);
+    }
+
+    @Test
+    void aDisruptiveCommandTheNodeRecordedAsDoneIsNotRunAgain() {
+        StepOutcome earlier = new StepOutcome.Failed(ErrorCode.EXIT_STATUS, "`dis_services stop` exited 1", 1, "busy\n");
+        node.ledgerClaimAnswer = NodeLedger.encode(earlier);
+
+        StepOutcome outcome = runner.run(disruptive(command(NodeCommand.Kind.RUN, "dis_services stop", null)));
+
+        assertThat(outcome).isEqualTo(earlier);
+        assertThat(node.actions).containsExactly("open", "ledger claim", "close");
+    }
+
+    @Test
+    void aDisruptiveCommandClaimedElsewhereWaitsForThatOutcomeAndNeverRunsIt() {
+        node.ledgerClaimAnswer = "baton-ledger-busy";
+        StepOutcome theirs = new StepOutcome.Succeeded(0, "stopped by the other executor\n");
+        node.onOpen = host -> {
+            if (node.actions.stream().filter("ledger lookup"::equals).count() == 2) {
+                node.ledgerLookupAnswer = NodeLedger.encode(theirs);
+            }
+        };
+
+        StepOutcome outcome = runner.run(disruptive(command(NodeCommand.Kind.RUN, "dis_services stop", null)));
+
+        assertThat(outcome).isEqualTo(theirs);
+        assertThat(node.actions).doesNotContain("exec dis_services stop").containsSubsequence(
+                "ledger claim", "ledger lookup", "ledger lookup", "ledger lookup");
+    }
+
+    @Test
+    void aClaimWithoutOutcomeEndsInDoubtAtTheTimeoutWithoutRunning() {
+        node.ledgerClaimAnswer = "baton-ledger-busy";
+        node.onOpen = host -> clock.advance(Duration.ofSeconds(20));
+
+        StepOutcome outcome = runner.run(disruptive(command(NodeCommand.Kind.RUN, "dis_services stop", Duration.ofMinutes(1))));
+
+        assertThat(outcome).isInstanceOfSatisfying(StepOutcome.Failed.class, failed -> {
+            assertThat(failed.errorCode()).isEqualTo(ErrorCode.IN_DOUBT);
+            assertThat(failed.message()).contains("not run again", ".baton/ledger/cmd-1.claim");
+        });
+        assertThat(node.actions).doesNotContain("exec dis_services stop");
+    }
+
+    @Test
+    void verifyVersionPassesWhenTheRunningVersionIsTheExpectedOne() {
+        node.answers.put("dis_services status", new ExecResult(0, "Running version: 5.21.0\nInstalled version: 5.21.0\n"));
+
+        StepOutcome outcome = runner.run(verify("5.21.0"));
+
+        assertThat(outcome).isInstanceOfSatisfying(StepOutcome.Succeeded.class,
+                ok -> assertThat(ok.output()).contains("running version 5.21.0 as expected"));
+    }
+
+    @Test
+    void verifyVersionFailsWhenAnotherVersionRunsOrNoneCanBeRead() {
+        node.answers.put("dis_services status", new ExecResult(0, "Running version: 5.20.0\nInstalled version: 5.21.0\n"));
+        StepOutcome older = runner.run(verify("5.21.0"));
+        node.answers.put("dis_services status", new ExecResult(3, "Running version: none\nNode status: disabled\n"));
+        StepOutcome none = runner.run(verify("5.21.0"));
+
+        assertThat(older).isInstanceOfSatisfying(StepOutcome.Failed.class, failed -> {
+            assertThat(failed.errorCode()).isEqualTo(ErrorCode.VERSION_MISMATCH);
+            assertThat(failed.message()).contains("runs version 5.20.0, expected 5.21.0");
+        });
+        assertThat(none).isInstanceOfSatisfying(StepOutcome.Failed.class, failed -> {
+            assertThat(failed.errorCode()).isEqualTo(ErrorCode.VERSION_UNKNOWN);
+            assertThat(failed.exitCode()).isEqualTo(3);
+        });
+    }
+
+    @Test
+    void verifyVersionNeedsAPatternWithAGroup() {
+        NodeCommand c = verify("5.21.0");
+        NodeCommand noGroup = new NodeCommand(c.commandId(), c.rolloutId(), c.clusterId(), c.nodeName(), c.step(), c.kind(),
+                c.command(), c.target(), c.timeout(), false, 1, 7, null, null, "5.21.0", "^Running version: .*$");
+
+        assertThat(runner.run(noGroup)).isInstanceOfSatisfying(StepOutcome.Failed.class,
+                failed -> assertThat(failed.errorCode()).isEqualTo(ErrorCode.INVALID_COMMAND));
+        assertThat(node.actions).isEmpty();
+    }
+
+    private static NodeCommand verify(String expected) {
+        NodeCommand c = command(NodeCommand.Kind.VERIFY_VERSION, "dis_services status", null);
+        return new NodeCommand(c.commandId(), c.rolloutId(), c.clusterId(), c.nodeName(), c.step(), c.kind(),
+                c.command(), c.target(), c.timeout(), false, 1, 7, null, null, expected,
+                "^Running version: (\\d+(?:\\.\\d+)*)$");
+    }
+
+    private static NodeCommand disruptive(NodeCommand c) {
+        return new NodeCommand(c.commandId(), c.rolloutId(), c.clusterId(), c.nodeName(), c.step(), c.kind(),
+                c.command(), c.target(), c.timeout(), true, c.attempt(), c.epoch());
+    }
+
+    private static NodeCommand withArtifact(NodeCommand c, NodeCommand.Artifact artifact) {
+        return new NodeCommand(c.commandId(), c.rolloutId(), c.clusterId(), c.nodeName(), c.step(), c.kind(),
+                c.command(), c.target(), c.timeout(), c.disruptive(), c.attempt(), c.epoch(), null, artifact, null, null);
     }
 
     @Test
@@ -101,9 +215,11 @@ class StepRunnerTest {
         assertThat(outcome).isInstanceOfSatisfying(StepOutcome.Succeeded.class,
                 ok -> assertThat(ok.output()).contains("going down", "boot id boot-1 -> boot-2"));
         assertThat(node.actions).containsExactly(
+                "open", "ledger claim", "close",
                 "open", "exec " + BOOT_ID, "exec reboot", "awaitDisconnect", "close",
                 "open", "open", // down while rebooting
-                "open", "exec " + BOOT_ID, "close");
+                "open", "exec " + BOOT_ID, "close",
+                "open", "ledger record", "close");
     }
 
     @Test
@@ -123,7 +239,7 @@ class StepRunnerTest {
 
         assertThat(outcome).isInstanceOfSatisfying(StepOutcome.Failed.class,
                 failed -> assertThat(failed.errorCode()).isEqualTo(ErrorCode.HOST_KEY_MISMATCH));
-        assertThat(node.actions).endsWith("awaitDisconnect", "close", "open");
+        assertThat(node.actions).endsWith("awaitDisconnect", "close", "open", "open"); // the last: ledger record, refused too
     }
 
     @Test
@@ -148,7 +264,7 @@ class StepRunnerTest {
             assertThat(failed.errorCode()).isEqualTo(ErrorCode.TIMEOUT);
             assertThat(failed.message()).contains("did not come back", "PT2M", "connection refused");
         });
-        assertThat(node.actions.stream().filter("open"::equals).count()).isEqualTo(6); // 120 s / 20 s
+        assertThat(node.actions.stream().filter("open"::equals).count()).isEqualTo(8); // ledger claim, then 120 s / 20 s, then the ledger record
     }
 
     @Test
@@ -175,7 +291,7 @@ class StepRunnerTest {
             assertThat(failed.errorCode()).isEqualTo(ErrorCode.TIMEOUT);
             assertThat(failed.message()).contains("did not drop the SSH connection");
         });
-        assertThat(node.actions).endsWith("awaitDisconnect", "close");
+        assertThat(node.actions).endsWith("awaitDisconnect", "close", "open"); // the ledger record: node not reachable
     }
 
     @Test

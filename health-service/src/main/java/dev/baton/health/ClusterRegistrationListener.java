@@ -8,9 +8,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
- * Reads the inventory from {@code baton.clusters.v1} (channel {@code clusters}, the whole compacted topic
- * in every instance) and hands the latest registration of each cluster to the {@link HealthMonitor}.
- * A malformed record is dead-lettered; a tombstone (null value) forgets the cluster.
+ * Reads the inventory from {@code baton.clusters.v1} (channel {@code clusters}: the partitions the consumer group
+ * gives this instance, each re-read from the beginning when assigned, see {@link ClusterPartitions}) and hands the
+ * latest registration of each cluster to the {@link HealthMonitor}. A malformed record is dead-lettered to
+ * {@code baton.deadletter.v1}; a tombstone (null value) forgets the cluster.
  */
 @ApplicationScoped
 public class ClusterRegistrationListener {
@@ -29,6 +30,6 @@ public class ClusterRegistrationListener {
             monitor.forget(record.key());
             return;
         }
-        reader.read(record, ClusterRegistered.class).ifPresent(monitor::track);
+        reader.read(record, ClusterRegistered.class).ifPresent(registration -> monitor.track(registration, record.partition()));
     }
 }

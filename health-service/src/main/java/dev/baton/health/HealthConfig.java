@@ -2,7 +2,9 @@ package dev.baton.health;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /** How often and how patiently nodes are probed ({@code baton.health.*}). */
 @ConfigMapping(prefix = "baton.health")
@@ -16,6 +18,12 @@ public interface HealthConfig {
     @WithDefault("PT2S")
     Duration probeTimeout();
 
+    /**
+     * The most random time added to each interval ({@code BATON_HEALTH_JITTER}); default a fifth of the interval.
+     * A procedure's {@code health.jitter} wins.
+     */
+    Optional<Duration> jitter();
+
     /** Probes running at once, over all nodes ({@code BATON_HEALTH_PROBE_THREADS}). */
     @WithDefault("8")
     int probeThreads();
@@ -23,4 +31,23 @@ public interface HealthConfig {
     /** Consecutive failed probes before an active node is announced inactive ({@code BATON_HEALTH_FAILURES_BEFORE_INACTIVE}). */
     @WithDefault("2")
     int failuresBeforeInactive();
+
+    /**
+     * A word (letters, digits, {@code . _ : -}) naming this instance in the nodes' own command logs: every probe then
+     * starts with {@code true <tag>;}, which does nothing on the node ({@code BATON_HEALTH_PROBE_TAG}). Unset: no prefix.
+     */
+    Optional<String> probeTag();
+
+    /**
+     * A folder of procedure files ({@code *.yaml}) used besides the shipped ones; a file may replace a shipped procedure
+     * of the same name ({@code BATON_HEALTH_PROCEDURES}). A broken file stops the service with its file, line and reason.
+     */
+    Optional<Path> procedures();
+
+    /**
+     * How long reading what was already announced on {@code baton.health.v1} may take when this instance is given
+     * clusters ({@code BATON_HEALTH_HANDOVER_READ_TIMEOUT}).
+     */
+    @WithDefault("PT30S")
+    Duration handoverReadTimeout();
 }

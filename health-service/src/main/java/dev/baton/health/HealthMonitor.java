@@ -5,11 +5,14 @@ import dev.baton.contracts.HealthEvent;
 import dev.baton.contracts.MembershipObserved;
 import dev.baton.contracts.NodeActive;
 import dev.baton.contracts.NodeInactive;
+import dev.baton.health.cluster.AnnouncedEdges;
 import dev.baton.health.cluster.ClusterHealth;
 import dev.baton.health.cluster.ClusterView;
 import dev.baton.health.node.NodeStateMachine;
 import dev.baton.health.node.ProbeObservation;
+import dev.baton.health.node.ProbeObservation.Outcome;
 import dev.baton.health.probe.ExecResult;
+import dev.baton.health.probe.NetworkCheck;
 import dev.baton.health.probe.NodeProbe;
 import dev.baton.health.probe.ProbeReading;
 import dev.baton.health.probe.SshConfig;
@@ -25,11 +28,17 @@ import jakarta.enterprise.event.Observes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -44,17 +53,26 @@ import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
- * Probes every node of every registered cluster, continuously, and publishes what changes on
+ * Probes every node of the registered clusters this instance owns, continuously, and publishes what changes on
  * {@code baton.health.v1}: edges ({@code NodeActive}/{@code NodeInactive}) and membership snapshots
- * ({@code MembershipObserved}).
+ * ({@code MembershipObserved}). Instances split the clusters by the partition of {@code baton.clusters.v1} their
+ * consumer group gives them ({@link ClusterPartitions}).
  *
  * <pre>
- * for each registered cluster whose procedure is known:
- *   for each node, every interval (+ up to 20% jitter), on a bounded pool (never the Kafka thread):
- *     run "cat boot_id; &lt;procedure probe command&gt;" over SSH with the probe timeout
+ * on partitions assigned: read baton.health.v1 of those partitions (what was already announced), then
+ *   the clusters of those partitions are re-read from the beginning and tracked, each node continuing from
+ *   its last announced edge (so a survivor taking over announces no transition twice)
+ * on partitions revoked or lost: stop probing their clusters before anyone else may start (no cluster is
+ *   probed by two instances that both know they own it)
+ * for each owned cluster whose procedure is known:
+ *   for each node, every interval (+ random jitter), on a bounded pool (never the Kafka thread):
+ *     1. SSH: "cat boot_id; &lt;status command&gt;"   (the procedure's, or its version command without one)
+ *     2. SSH: &lt;version command&gt;                   (if the procedure has a separate one and 1. was good)
+ *     3. TCP connect / HTTP GET                 (if the procedure has a check and 1.-2. were good)
+ *     4. a service-down answer with a membership command: re-read the membership first (left-membership?)
  *     → ProbeObservation → ClusterHealth (node state machine) → edges, then membership if it changed
  *   if the procedure has a membership command, every interval:
- *     run it on one active node (they take turns) → reported addresses → membership if it changed
+ *     run it on a node whose last probe was good (active ones first, taking turns) → reported addresses
  * </pre>
  * A probe never overlaps the previous probe of the same node: each loop schedules its next run when
  * the current one has finished.
@@ -63,6 +81,8 @@ import org.jboss.logging.Logger;
 public class HealthMonitor {
     private static final Logger LOG = Logger.getLogger(HealthMonitor.class);
     private static final String MEMBERSHIP_LOOP = "";
+    /** Nodes asked for the membership, at most, per read. */
+    private static final int MEMBERSHIP_TRIES = 4;
 
     private final NodeProbe probe;
     private final HealthConfig config;
@@ -71,7 +91,17 @@ public class HealthMonitor {
     private final EventPublisher publisher;
     private final Clock clock;
     private final ScheduledExecutorService pool;
+    private final NetworkCheck networkCheck = new NetworkCheck();
     private final Map<String, ClusterHealth> clusters = new ConcurrentHashMap<>();
+    /** Partition of baton.clusters.v1 of each tracked or unprobed cluster. */
+    private final Map<String, Integer> partitionOf = new ConcurrentHashMap<>();
+    /** States of clusters whose partitions were just revoked, kept in case the same partitions come straight back. */
+    private final Map<String, ClusterHealth> parked = new ConcurrentHashMap<>();
+    private final Set<Integer> owned = ConcurrentHashMap.newKeySet();
+    private final AnnouncedEdges announced = new AnnouncedEdges();
+    private final String probePrefix;
+    private volatile boolean assigned;
+    private volatile Instant lastProbeFinished;
     private final Map<String, ClusterView> unprobed = new ConcurrentHashMap<>();
     /** Running loops by cluster id, then by node name ({@link #MEMBERSHIP_LOOP} for the membership loop). */
     private final Map<String, Map<String, Loop>> loops = new ConcurrentHashMap<>();
@@ -93,6 +123,13 @@ public class HealthMonitor {
         });
         executor.setRemoveOnCancelPolicy(true);
         this.pool = executor;
+        this.probePrefix = config.probeTag().map(tag -> {
+            if (!tag.matches("[A-Za-z0-9._:-]+")) {
+                throw new IllegalArgumentException("baton.health.probe-tag (BATON_HEALTH_PROBE_TAG) '" + tag
+                        + "' may only hold letters, digits and . _ : -");
+            }
+            return "true " + tag + "; ";
+        }).orElse("");
     }
 
     /** Refuses to start, with a clear message, when the SSH files cannot be read. */
@@ -117,8 +154,103 @@ public class HealthMonitor {
         }
     }
 
+    /**
+     * This instance now owns these partitions of {@code baton.clusters.v1}: learns what was already announced for
+     * their clusters (unless it owned them just before) so probing continues from there. Their clusters follow as
+     * their registrations are re-read.
+     */
+    public synchronized void partitionsAssigned(Collection<Integer> partitions, int partitionCount,
+                                                HealthTopicReader reader) {
+        Set<Integer> parkedPartitions = new HashSet<>();
+        parked.entrySet().removeIf(entry -> {
+            Integer partition = partitionOf.get(entry.getKey());
+            boolean back = partition != null && partitions.contains(partition);
+            if (back) {
+                parkedPartitions.add(partition);
+            } else {
+                partitionOf.remove(entry.getKey());
+            }
+            return !back;
+        });
+        List<Integer> fresh = partitions.stream().filter(p -> !parkedPartitions.contains(p)).sorted().toList();
+        announced.addAll(reader.read(fresh, partitionCount));
+        owned.addAll(partitions);
+        assigned = true;
+        LOG.infof("owning partitions %s of baton.clusters.v1", new TreeSet<>(owned));
+    }
+
+    /**
+     * This instance no longer owns these partitions (a rebalance): stops probing their clusters at once, and keeps
+     * their states in case the same rebalance gives the partitions straight back (then nobody else owned them).
+     */
+    public synchronized void partitionsRevoked(Collection<Integer> partitions) {
+        release(partitions, true);
+    }
+
+    /**
+     * This instance lost these partitions (e.g. it missed its session timeout): another instance may already own them
+     * and have announced edges, so their states are dropped; if they come back, what was announced is read again.
+     */
+    public synchronized void partitionsLost(Collection<Integer> partitions) {
+        release(partitions, false);
+    }
+
+    private void release(Collection<Integer> partitions, boolean keepStates) {
+        owned.removeAll(partitions);
+        List<String> leaving = partitionOf.entrySet().stream()
+                .filter(e -> partitions.contains(e.getValue())).map(Map.Entry::getKey).toList();
+        for (String clusterId : leaving) {
+            ClusterHealth cluster = clusters.get(clusterId);
+            stopProbing(clusterId);
+            if (cluster != null && keepStates) {
+                parked.put(clusterId, cluster);
+            } else {
+                parked.remove(clusterId);
+            }
+            announced.forget(clusterId);
+        }
+        if (!leaving.isEmpty()) {
+            LOG.infof("no longer probing %s (partitions %s %s)", new TreeSet<>(leaving), new TreeSet<>(partitions),
+                    keepStates ? "revoked" : "lost");
+        }
+    }
+
+    /** Partitions of {@code baton.clusters.v1} this instance owns. */
+    public Set<Integer> ownedPartitions() {
+        return Set.copyOf(owned);
+    }
+
+    /** Whether the consumer group has given this instance its share at least once. */
+    public boolean assigned() {
+        return assigned;
+    }
+
+    /** When the last probe of any node finished (null before the first). */
+    public Instant lastProbeFinished() {
+        return lastProbeFinished;
+    }
+
+    /** Whether the probe pool still runs. */
+    public boolean probing() {
+        return !pool.isShutdown();
+    }
+
+    /** How many clusters this instance probes now. */
+    public int probedClusters() {
+        return clusters.size();
+    }
+
+    /** Starts (or adjusts) probing of a cluster from its latest registration, if its partition is owned here. */
+    public synchronized void track(ClusterRegistered registration, int partition) {
+        if (!owned.contains(partition)) {
+            return; // read before its partition was revoked: the new owner reads it again
+        }
+        partitionOf.put(registration.clusterId(), partition);
+        track(registration);
+    }
+
     /** Starts (or adjusts) probing of a cluster from its latest registration. */
-    public synchronized void track(ClusterRegistered registration) {
+    private void track(ClusterRegistered registration) {
         String clusterId = registration.clusterId();
         Optional<Procedure> procedure = catalog.get(registration.procedure());
         if (procedure.isEmpty()) {
@@ -126,15 +258,26 @@ public class HealthMonitor {
             String problem = "procedure '" + registration.procedure() + "' is not known to the health service (known: "
                     + known + "); its nodes are not probed";
             LOG.warnf("cluster %s: %s", clusterId, problem);
-            forget(clusterId);
+            stopProbing(clusterId);
+            parked.remove(clusterId);
             unprobed.put(clusterId, ClusterView.unprobed(registration, problem));
             return;
         }
         unprobed.remove(clusterId);
         HealthProbe healthProbe = procedure.get().health();
-        NodeStateMachine machine = new NodeStateMachine(clock, healthProbe.stableProbes(), config.failuresBeforeInactive());
+        NodeStateMachine machine = new NodeStateMachine(clock, healthProbe.stableProbes(), config.failuresBeforeInactive(),
+                healthProbe.stableFor());
         ClusterHealth previous = clusters.get(clusterId);
-        ClusterHealth cluster = new ClusterHealth(registration, procedure.get().name(), healthProbe, machine, previous);
+        if (previous == null) {
+            previous = parked.remove(clusterId);
+        }
+        if (previous != null) {
+            // freeze it first: a probe finishing now must not publish an edge the copy below would not know of
+            // (the copy would announce the same transition again)
+            previous.retire();
+        }
+        ClusterHealth cluster = new ClusterHealth(registration, procedure.get().name(), healthProbe, machine, previous,
+                announced);
         clusters.put(clusterId, cluster);
 
         Map<String, Loop> running = loops.computeIfAbsent(clusterId, id -> new ConcurrentHashMap<>());
@@ -146,27 +289,39 @@ public class HealthMonitor {
             return gone;
         });
         for (ClusterRegistered.Node node : registration.nodes()) {
-            running.computeIfAbsent(node.name(), name -> new Loop(clusterId + "/" + name, node,
+            running.computeIfAbsent(node.name(), name -> new Loop(clusterId, clusterId + "/" + name, node,
                     () -> probeNode(clusterId, node))).start();
         }
-        running.computeIfAbsent(MEMBERSHIP_LOOP, name -> new Loop(clusterId + " membership", null,
-                () -> readMembership(clusterId))).start();
+        running.computeIfAbsent(MEMBERSHIP_LOOP, name -> new Loop(clusterId, clusterId + " membership", null,
+                () -> readMembership(clusterId, null))).start();
         if (previous == null) {
             LOG.infof("cluster %s registered: %d nodes, procedure %s", clusterId, registration.nodes().size(),
                     procedure.get().name());
         }
     }
 
-    /** Stops probing a cluster and forgets it. */
+    /** Stops probing a cluster and forgets it (a tombstone on baton.clusters.v1). */
     public synchronized void forget(String clusterId) {
+        if (stopProbing(clusterId)) {
+            LOG.infof("cluster %s deregistered: no longer probed", clusterId);
+        }
+        parked.remove(clusterId);
+        partitionOf.remove(clusterId);
+        announced.forget(clusterId);
+    }
+
+    /** Stops every loop of a cluster and retires its state: nothing more is published for it. */
+    private boolean stopProbing(String clusterId) {
         Map<String, Loop> running = loops.remove(clusterId);
         if (running != null) {
             running.values().forEach(Loop::stop);
         }
-        if (clusters.remove(clusterId) != null) {
-            LOG.infof("cluster %s deregistered: no longer probed", clusterId);
+        ClusterHealth cluster = clusters.remove(clusterId);
+        if (cluster != null) {
+            cluster.retire();
         }
         unprobed.remove(clusterId);
+        return cluster != null;
     }
 
     public Optional<ClusterView> view(String clusterId) {
@@ -186,31 +341,60 @@ public class HealthMonitor {
             return;
         }
         HealthProbe healthProbe = cluster.probe();
-        ExecResult result = probe.run(node.sshTarget(), ProbeReading.command(healthProbe), config.probeTimeout());
-        ProbeObservation observation = ProbeReading.read(result, healthProbe);
+        Duration timeout = probeTimeout(healthProbe);
+        ProbeObservation observation = ProbeReading.read(
+                probe.run(node.sshTarget(), probePrefix + ProbeReading.command(healthProbe), timeout), healthProbe);
+        if (observation.good() && ProbeReading.needsVersionCommand(healthProbe)) {
+            observation = ProbeReading.withVersion(observation,
+                    probe.run(node.sshTarget(), probePrefix + healthProbe.versionCommand(), timeout), healthProbe);
+        }
+        if (observation.good() && healthProbe.check() != null) {
+            observation = ProbeReading.withCheck(observation,
+                    networkCheck.problem(healthProbe.check(), node.sshHost(), timeout));
+        }
+        if (observation.outcome() == Outcome.SERVICE_DOWN && healthProbe.membershipCommand() != null) {
+            // is it down, or did it leave the cluster? ask the cluster (from another node) before deciding
+            readMembership(clusterId, node.name());
+        }
         if (LOG.isDebugEnabled()) {
             LOG.debugf("probe %s/%s: %s", clusterId, node.name(), observation);
         }
         cluster.observe(node.name(), observation, this::publish);
+        lastProbeFinished = clock.instant();
     }
 
-    private void readMembership(String clusterId) {
+    /** Runs the membership command on the best node that answers it (never {@code except}) and records the answer. */
+    private void readMembership(String clusterId, String except) {
         ClusterHealth cluster = clusters.get(clusterId);
         if (cluster == null || cluster.probe().membershipCommand() == null) {
             return;
         }
-        Optional<ClusterRegistered.Node> source = cluster.membershipSource(membershipTurn.getAndIncrement());
-        if (source.isEmpty()) {
-            return;
-        }
         HealthProbe healthProbe = cluster.probe();
-        ExecResult result = probe.run(source.get().sshTarget(), healthProbe.membershipCommand(), config.probeTimeout());
-        if (result.kind() == ExecResult.Kind.COMPLETED && result.exitCode() == 0) {
-            cluster.membershipReported(healthProbe.memberAddresses(result.output()), this::publish);
-        } else {
-            LOG.debugf("membership of %s from %s not read: %s exit %d %s", clusterId, source.get().name(),
+        List<ClusterRegistered.Node> sources = cluster.membershipSources(membershipTurn.getAndIncrement(), except);
+        for (ClusterRegistered.Node source : sources.subList(0, Math.min(MEMBERSHIP_TRIES, sources.size()))) {
+            ExecResult result = probe.run(source.sshTarget(), probePrefix + healthProbe.membershipCommand(),
+                    probeTimeout(healthProbe));
+            if (result.kind() == ExecResult.Kind.COMPLETED && result.exitCode() == 0) {
+                cluster.membershipReported(healthProbe.memberAddresses(result.output()), this::publish);
+                return;
+            }
+            LOG.debugf("membership of %s from %s not read: %s exit %d %s", clusterId, source.name(),
                     result.kind(), result.exitCode(), result.detail());
         }
+    }
+
+    private Duration probeTimeout(HealthProbe healthProbe) {
+        return healthProbe.probeTimeout() != null ? healthProbe.probeTimeout() : config.probeTimeout();
+    }
+
+    /** The next delay of a cluster's loops: its interval plus random jitter (the procedure's, else the service's). */
+    private long nextDelayMillis(String clusterId) {
+        ClusterHealth cluster = clusters.get(clusterId);
+        HealthProbe healthProbe = cluster == null ? null : cluster.probe();
+        Duration interval = healthProbe != null && healthProbe.interval() != null ? healthProbe.interval() : config.interval();
+        Duration jitter = healthProbe != null && healthProbe.jitter() != null ? healthProbe.jitter()
+                : config.jitter().orElse(interval.dividedBy(5));
+        return interval.toMillis() + ThreadLocalRandom.current().nextLong(Math.max(1, jitter.toMillis() + 1));
     }
 
     private void publish(HealthEvent event) {
@@ -238,6 +422,7 @@ public class HealthMonitor {
 
     /** One repeating task (a node's probe or a cluster's membership read) that reschedules itself when done. */
     private final class Loop implements Runnable {
+        private final String clusterId;
         private final String name;
         private final ClusterRegistered.Node node;
         private final Runnable body;
@@ -246,7 +431,8 @@ public class HealthMonitor {
         private volatile boolean failing;
         private volatile ScheduledFuture<?> next;
 
-        Loop(String name, ClusterRegistered.Node node, Runnable body) {
+        Loop(String clusterId, String name, ClusterRegistered.Node node, Runnable body) {
+            this.clusterId = clusterId;
             this.name = name;
             this.node = node;
             this.body = body;
@@ -261,7 +447,7 @@ public class HealthMonitor {
             if (!started) {
                 started = true;
                 // spread the first probes over one interval so the nodes are not all probed at the same instant
-                schedule(ThreadLocalRandom.current().nextLong(Math.max(1, config.interval().toMillis())));
+                schedule(ThreadLocalRandom.current().nextLong(Math.max(1, nextDelayMillis(clusterId))));
             }
         }
 
@@ -292,8 +478,7 @@ public class HealthMonitor {
                 }
             } finally {
                 if (!stopped) {
-                    long interval = config.interval().toMillis();
-                    schedule(interval + ThreadLocalRandom.current().nextLong(Math.max(1, interval / 5)));
+                    schedule(nextDelayMillis(clusterId));
                 }
             }
         }

@@ -5,7 +5,10 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 
-/** The plain objects the health service is built from: the clock and the shipped procedures. Touches no topic. */
+/**
+ * The plain objects the health service is built from: the clock and the procedures (the shipped ones, plus the
+ * {@code *.yaml} files of {@code baton.health.procedures} if set). Touches no topic.
+ */
 public class HealthProducers {
 
     @Produces
@@ -16,7 +19,7 @@ public class HealthProducers {
 
     @Produces
     @Singleton
-    ProcedureCatalog procedures() {
-        return ProcedureCatalog.shipped();
+    ProcedureCatalog procedures(HealthConfig config) {
+        return config.procedures().map(ProcedureCatalog::withUserFolder).orElseGet(ProcedureCatalog::shipped);
     }
 }

@@ -58,6 +58,9 @@ class HealthServiceIT {
     @TestHTTPResource("/api/v1/health/clusters")
     URI clustersApi;
 
+    @TestHTTPResource("/q/health")
+    URI healthApi;
+
     private final SimulatedFleet fleet = FleetSandboxResource.fleet();
     private TopicTail health;
 
@@ -234,6 +237,23 @@ class HealthServiceIT {
         assertThat(missing.statusCode()).isEqualTo(404);
         assertThat(missing.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).contains("json"));
         assertThat(JSON.readTree(missing.body()).path("error").asText()).isEqualTo("unknown-cluster");
+    }
+
+    @Test
+    void theServiceReportsItselfReadyAndLive() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        await().pollInSameThread().atMost(EDGE_WAIT).untilAsserted(() -> {
+            HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(healthApi + "/ready")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+            JsonNode body = JSON.readTree(ready.body());
+            assertThat(body.path("status").asText()).isEqualTo("UP");
+            assertThat(body.path("checks").findValuesAsText("name")).contains("cluster-partitions");
+        });
+        HttpResponse<String> live = http.send(HttpRequest.newBuilder(URI.create(healthApi + "/live")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(live.statusCode()).as(live.body()).isEqualTo(200);
+        assertThat(JSON.readTree(live.body()).path("checks").findValuesAsText("name")).contains("probe-loop");
     }
 
     @Test

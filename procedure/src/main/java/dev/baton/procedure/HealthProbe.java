@@ -8,14 +8,24 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * How the health service decides that a node is active and on which version: a status command
- * whose output is matched line by line, and optionally a membership command listing the
- * addresses the cluster itself knows its members by.
+ * How the health service decides that a node is active and on which version: a status command whose output is
+ * matched line by line, optionally a separate running-version command, optionally a TCP or HTTP check that must
+ * pass as well, and optionally a membership command listing the addresses the cluster itself knows its members by.
+ * Also how often and how patiently to probe (each null means "the health service's default").
  *
- * @param activePattern a line matching it (with exit status 0) means the node is active
- * @param versionPattern group 1 of the first matching line is the running version (what runs, not what is installed)
+ * @param command the status command run over SSH; null when the procedure only has a {@link #check()}
+ * @param activePattern a line of {@code command}'s output matching it (with exit status 0) means the node is active;
+ *        null when there is no {@code command}
+ * @param versionPattern group 1 of the first matching line is the running version (what runs, not what is
+ *        installed), read from {@code versionCommand}'s output if there is one, else from {@code command}'s
  * @param stableProbes consecutive good probes on the same version before the node counts as active
- * @param timeout how long a node may take to become active after its last step
+ * @param timeout how long a node may take to become active after its last step (the planner's health timeout)
+ * @param versionCommand a command whose output names the running version; null to read it from {@code command}
+ * @param check a TCP connect or HTTP GET that must succeed too; null for none
+ * @param stableFor the least time the good probes of the window must span; null for no minimum (only stableProbes)
+ * @param interval time between two probes of a node; null for the service default
+ * @param jitter the most random time added to each interval, so probes of many nodes spread out; null for the default
+ * @param probeTimeout how long one probe (command or check) may take; null for the service default
  */
 public record HealthProbe(
         String command,
@@ -24,14 +34,30 @@ public record HealthProbe(
         String membershipCommand,
         Pattern memberAddressPattern,
         int stableProbes,
-        Duration timeout) {
+        Duration timeout,
+        String versionCommand,
+        Check check,
+        Duration stableFor,
+        Duration interval,
+        Duration jitter,
+        Duration probeTimeout) {
 
-    /** Whether a probe's result says the node is active. */
+    /** The shape of the walking skeleton's probe: a status command, its patterns, an optional membership command. */
+    public HealthProbe(String command, Pattern activePattern, Pattern versionPattern, String membershipCommand,
+                       Pattern memberAddressPattern, int stableProbes, Duration timeout) {
+        this(command, activePattern, versionPattern, membershipCommand, memberAddressPattern, stableProbes, timeout,
+                null, null, null, null, null, null);
+    }
+
+    /** Whether a status command's result says the node is active (true when there is no status command). */
     public boolean isActive(int exitCode, String output) {
+        if (activePattern == null) {
+            return true;
+        }
         return exitCode == 0 && lines(output).stream().anyMatch(line -> activePattern.matcher(line).find());
     }
 
-    /** The running version reported by a probe, if any. */
+    /** The running version in the output of the version command (or of the status command without one), if any. */
     public Optional<String> runningVersion(String output) {
         for (String line : lines(output)) {
             Matcher matcher = versionPattern.matcher(line);
@@ -57,7 +83,45 @@ public record HealthProbe(
         return addresses;
     }
 
+    /** The command whose output holds the running version. */
+    public String versionSource() {
+        return versionCommand != null ? versionCommand : command;
+    }
+
     private static List<String> lines(String output) {
         return output == null ? List.of() : output.lines().toList();
+    }
+
+    /**
+     * A network check of a node, on its SSH host address (the address Baton reaches it by).
+     *
+     * @param kind TCP connect, or HTTP GET
+     * @param port the port to connect to
+     * @param path the HTTP path (starts with {@code /}); null for TCP
+     * @param expectStatus the HTTP status that means healthy (e.g. 200); 0 for TCP
+     */
+    public record Check(Kind kind, int port, String path, int expectStatus) {
+
+        /** What kind of check. */
+        public enum Kind implements YamlNamed {
+            TCP("tcp"),
+            HTTP("http");
+
+            private final String yamlName;
+
+            Kind(String yamlName) {
+                this.yamlName = yamlName;
+            }
+
+            @Override
+            public String yamlName() {
+                return yamlName;
+            }
+        }
+
+        /** How the check is shown to people: {@code tcp :5432} or {@code http :8080/health → 200}. */
+        public String describe() {
+            return kind == Kind.TCP ? "tcp :" + port : "http :" + port + path + " -> " + expectStatus;
+        }
     }
 }

@@ -11,7 +11,9 @@ public enum ShellFailure {
     /** The command did not finish in time; the session was closed (the command may still run on the node). */
     TIMEOUT("the command did not finish in time"),
     /** The connection dropped while the command ran, before an exit status arrived. */
-    CONNECTION_LOST("the connection dropped before the command reported an exit status");
+    CONNECTION_LOST("the connection dropped before the command reported an exit status"),
+    /** An SFTP transfer failed (missing directory, no permission, connection dropped mid-copy). */
+    FILE_TRANSFER("a file could not be copied over SFTP");
 
     private final String meaning;
 

@@ -9,6 +9,9 @@ import net.schmizz.sshj.userauth.UserAuthException;
 /** Classifies sshj's and the JDK's exceptions into {@link ShellFailure}s by what they mean. */
 final class SshjFailures {
 
+    /** How sshj starts the message when a host certificate fails its checks (principals, validity, signature). */
+    static final String CERTIFICATE_CHECK_FAILED = "KeyExchange certificate check failed";
+
     private SshjFailures() {
     }
 
@@ -35,6 +38,11 @@ final class SshjFailures {
     static boolean hostKeyRejected(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause()) {
             if (t instanceof SSHException ssh && ssh.getDisconnectReason() == DisconnectReason.HOST_KEY_NOT_VERIFIABLE) {
+                return true;
+            }
+            // a host certificate from a known CA that names another host, has expired or carries a bad signature
+            if (t instanceof SSHException ssh && ssh.getDisconnectReason() == DisconnectReason.KEY_EXCHANGE_FAILED
+                    && ssh.getMessage() != null && ssh.getMessage().startsWith(CERTIFICATE_CHECK_FAILED)) {
                 return true;
             }
             if (t.getCause() == t) {

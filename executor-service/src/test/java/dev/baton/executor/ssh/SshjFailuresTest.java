@@ -26,6 +26,17 @@ class SshjFailuresTest {
     }
 
     @Test
+    void aHostCertificateThatFailsItsChecksIsAMismatch() {
+        TransportException badCertificate = new TransportException(DisconnectReason.KEY_EXCHANGE_FAILED,
+                "KeyExchange certificate check failed: Hostname `127.0.0.1` doesn't match any of the principals");
+        TransportException otherKexFailure = new TransportException(DisconnectReason.KEY_EXCHANGE_FAILED,
+                "no common cipher");
+
+        assertThat(SshjFailures.whileConnecting(badCertificate)).isEqualTo(ShellFailure.HOST_KEY_MISMATCH);
+        assertThat(SshjFailures.whileConnecting(otherKexFailure)).isEqualTo(ShellFailure.UNREACHABLE);
+    }
+
+    @Test
     void otherTransportFailuresWhileConnectingMeanUnreachable() {
         assertThat(SshjFailures.whileConnecting(new TransportException(DisconnectReason.PROTOCOL_ERROR, "eof")))
                 .isEqualTo(ShellFailure.UNREACHABLE);

@@ -11,6 +11,7 @@ import dev.baton.health.node.ProbeObservation;
 import dev.baton.health.node.ProbeObservation.Outcome;
 import dev.baton.health.node.Transition;
 import dev.baton.procedure.HealthProbe;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -33,10 +34,11 @@ public final class ClusterHealth {
     /** Addresses from the membership command; null until read, and forever for procedures without one. */
     private volatile List<String> reportedMembers;
     private volatile MembershipObserved lastMembership;
+    private boolean retired;
 
     /** A newly registered cluster: every node unknown. */
     public ClusterHealth(ClusterRegistered registration, String procedureName, HealthProbe probe, NodeStateMachine machine) {
-        this(registration, procedureName, probe, machine, null);
+        this(registration, procedureName, probe, machine, null, AnnouncedEdges.none());
     }
 
     /**
@@ -45,6 +47,16 @@ public final class ClusterHealth {
      */
     public ClusterHealth(ClusterRegistered registration, String procedureName, HealthProbe probe, NodeStateMachine machine,
                          ClusterHealth previous) {
+        this(registration, procedureName, probe, machine, previous, AnnouncedEdges.none());
+    }
+
+    /**
+     * A cluster this instance starts to watch. Without a previous state here, each node continues from what was
+     * last announced for it on {@code baton.health.v1} ({@code announced}, e.g. by the instance that watched the
+     * cluster before), so a transition already announced is not announced again.
+     */
+    public ClusterHealth(ClusterRegistered registration, String procedureName, HealthProbe probe, NodeStateMachine machine,
+                         ClusterHealth previous, AnnouncedEdges announced) {
         this.registration = Objects.requireNonNull(registration);
         this.procedureName = procedureName;
         this.probe = Objects.requireNonNull(probe);
@@ -53,12 +65,25 @@ public final class ClusterHealth {
         for (ClusterRegistered.Node node : registration.nodes()) {
             NodeHealth kept = carryOver && node.equals(previous.registration.node(node.name()))
                     ? previous.nodes.get(node.name()) : null;
+            if (kept == null && previous == null) {
+                kept = announced.node(registration.clusterId(), node.name()).orElse(null);
+            }
             nodes.put(node.name(), kept != null ? kept : NodeHealth.unknown(registration.clusterId(), node.name()));
         }
         if (carryOver) {
             reportedMembers = previous.reportedMembers;
             lastMembership = previous.lastMembership;
+        } else if (previous == null) {
+            lastMembership = announced.membership(registration.clusterId()).orElse(null);
         }
+    }
+
+    /**
+     * Stops this cluster from publishing anything more: once this returns, no observation of it publishes (a probe
+     * still running finishes first). Used when the cluster is forgotten or handed to another instance.
+     */
+    public synchronized void retire() {
+        retired = true;
     }
 
     public ClusterRegistered registration() {
@@ -98,7 +123,7 @@ public final class ClusterHealth {
     public synchronized void observe(String nodeName, ProbeObservation observation, HealthSink sink) {
         NodeHealth current = nodes.get(nodeName);
         ClusterRegistered.Node node = registration.node(nodeName);
-        if (current == null || node == null) {
+        if (current == null || node == null || retired) {
             return;
         }
         Transition transition = machine.observe(current, classify(node, observation));
@@ -111,6 +136,9 @@ public final class ClusterHealth {
 
     /** Records what the cluster's membership command reported and publishes the snapshot if it changed. */
     public synchronized void membershipReported(List<String> addresses, HealthSink sink) {
+        if (retired) {
+            return;
+        }
         reportedMembers = List.copyOf(addresses);
         publishMembershipIfChanged(sink);
     }
@@ -121,10 +149,46 @@ public final class ClusterHealth {
      * picture stays).
      */
     public Optional<ClusterRegistered.Node> membershipSource(long turn) {
-        List<ClusterRegistered.Node> active = registration.nodes().stream()
-                .filter(n -> nodes.get(n.name()) != null && nodes.get(n.name()).phase() == Phase.ACTIVE)
-                .toList();
-        return active.isEmpty() ? Optional.empty() : Optional.of(active.get((int) Math.floorMod(turn, active.size())));
+        return membershipSources(turn, null).stream().filter(n -> nodes.get(n.name()).phase() == Phase.ACTIVE).findFirst();
+    }
+
+    /**
+     * Where the membership command may run, best first: the active nodes whose last probe was good (taking turns),
+     * then the nodes whose last probe was good but which are not announced active yet (e.g. the only new-version
+     * server of an out-of-order Matrix upgrade, whose old peers left), then every other node (one that health has not
+     * seen good again yet may already answer). Never {@code except}.
+     */
+    public List<ClusterRegistered.Node> membershipSources(long turn, String except) {
+        List<ClusterRegistered.Node> active = new ArrayList<>();
+        List<ClusterRegistered.Node> starting = new ArrayList<>();
+        List<ClusterRegistered.Node> others = new ArrayList<>();
+        for (ClusterRegistered.Node node : registration.nodes()) {
+            NodeHealth health = nodes.get(node.name());
+            if (health == null || node.name().equals(except)) {
+                continue;
+            }
+            if (health.phase() == Phase.ACTIVE) {
+                active.add(node);
+            } else if (health.goodStreak() > 0) {
+                starting.add(node);
+            } else {
+                others.add(node);
+            }
+        }
+        List<ClusterRegistered.Node> sources = new ArrayList<>(rotate(active, turn));
+        sources.addAll(rotate(starting, turn));
+        sources.addAll(rotate(others, turn));
+        return sources;
+    }
+
+    private static List<ClusterRegistered.Node> rotate(List<ClusterRegistered.Node> nodes, long turn) {
+        if (nodes.isEmpty()) {
+            return nodes;
+        }
+        int start = (int) Math.floorMod(turn, nodes.size());
+        List<ClusterRegistered.Node> rotated = new ArrayList<>(nodes.subList(start, nodes.size()));
+        rotated.addAll(nodes.subList(0, start));
+        return rotated;
     }
 
     /** A node whose product is down and that the cluster no longer lists has left the membership. */

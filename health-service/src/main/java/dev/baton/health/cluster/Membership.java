@@ -4,10 +4,12 @@ import dev.baton.contracts.ClusterRegistered;
 import dev.baton.contracts.MembershipObserved;
 import dev.baton.health.node.NodeHealth;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /** Builds the {@link MembershipObserved} picture (published on {@code baton.health.v1}) of a cluster. Pure. */
 public final class Membership {
@@ -17,9 +19,10 @@ public final class Membership {
     /**
      * The membership of a cluster.
      *
-     * @param reportedAddresses the addresses the cluster itself reports (its membership command), in its order;
-     *        null for a procedure without a membership command, in which case every inventory node is a member
-     *        under its {@code clusterAddress}
+     * @param reportedAddresses the addresses the cluster itself reports (its membership command), in its order,
+     *        followed by the inventory nodes it does not list (under their {@code clusterAddress}); null for a
+     *        procedure without a membership command, in which case every inventory node is a member under its
+     *        {@code clusterAddress}
      */
     public static MembershipObserved observe(ClusterRegistered cluster, Map<String, NodeHealth> nodes,
                                              List<String> reportedAddresses) {
@@ -29,10 +32,20 @@ public final class Membership {
                 members.add(member(node.name(), node.clusterAddress(), nodes.get(node.name())));
             }
         } else {
+            Set<String> listed = new HashSet<>();
             for (String address : reportedAddresses) {
                 Optional<ClusterRegistered.Node> node = nodeAt(cluster, address);
+                node.ifPresent(n -> listed.add(n.name()));
                 members.add(member(node.map(ClusterRegistered.Node::name).orElse(null), address,
                         node.map(n -> nodes.get(n.name())).orElse(null)));
+            }
+            // inventory nodes the cluster does not list (left, or not admitted): after the listed ones, under their
+            // clusterAddress, so the picture shows who is out and on which version (e.g. the old servers of an
+            // out-of-order Matrix upgrade, or an old server that may no longer rejoin)
+            for (ClusterRegistered.Node node : cluster.nodes()) {
+                if (!listed.contains(node.name())) {
+                    members.add(member(node.name(), node.clusterAddress(), nodes.get(node.name())));
+                }
             }
         }
         long activeVersions = members.stream().filter(MembershipObserved.Member::active)

@@ -14,7 +14,10 @@ import java.time.Instant;
  * @param lastSeenVersion the running version reported by the last good probe
  * @param candidateVersion the version the current good streak is on
  * @param goodStreak consecutive good probes on {@code candidateVersion} within one boot
- * @param failureStreak consecutive failed probes
+ * @param goodSince when the first probe of the current good streak was taken (null without a streak)
+ * @param failureStreak failed probes since the last stable window ({@code stableProbes} good probes in a row
+ *        clear it): consecutive failures, and also failures separated only by too few good probes (a flapping node)
+ * @param activeBootId the boot id of the last {@code NodeActive}: a later one on another boot follows a reboot
  * @param lastProbeAt when the node was last probed
  * @param lastDetail what the last probe said when it failed
  */
@@ -29,13 +32,15 @@ public record NodeHealth(
         String lastSeenVersion,
         String candidateVersion,
         int goodStreak,
+        Instant goodSince,
         int failureStreak,
         Instant lastProbeAt,
-        String lastDetail) {
+        String lastDetail,
+        String activeBootId) {
 
     /** A node nothing is known about yet. */
     public static NodeHealth unknown(String clusterId, String nodeName) {
-        return new NodeHealth(clusterId, nodeName, Announcement.NONE, null, null, null, null, null, null, 0, 0, null, null);
+        return new NodeHealth(clusterId, nodeName, Announcement.NONE, null, null, null, null, null, null, 0, null, 0, null, null, null);
     }
 
     /** Whether the rest of Baton has been told this node is active. */
@@ -46,6 +51,16 @@ public record NodeHealth(
     /** The version this node runs as far as Baton is concerned: the announced one if active, else the last seen one. */
     public String runningVersion() {
         return active() ? activeVersion : lastSeenVersion;
+    }
+
+    /**
+     * What the rest of Baton was last told, as a state to continue from (e.g. by an instance taking a cluster over
+     * from another one, which must not announce the same transition again). No streaks: the window starts over.
+     */
+    public static NodeHealth announced(String clusterId, String nodeName, Announcement announced, String version,
+                                       Instant since, String reason, String bootId, String activeBootId) {
+        return new NodeHealth(clusterId, nodeName, announced, announced == Announcement.ACTIVE ? version : null,
+                since, reason, bootId, version, null, 0, null, 0, null, null, activeBootId);
     }
 
     public Phase phase() {

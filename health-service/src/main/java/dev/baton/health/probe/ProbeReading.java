@@ -6,9 +6,15 @@ import dev.baton.procedure.HealthProbe;
 import java.util.regex.Pattern;
 
 /**
- * Turns what a node answered into a {@link ProbeObservation}, using the node's procedure
- * ({@link HealthProbe}): the boot id and the product status are read in one SSH exec,
- * {@code cat /proc/sys/kernel/random/boot_id; <probe command>}. Pure; touches no topic.
+ * Turns what a node answered into a {@link ProbeObservation}, using the node's procedure ({@link HealthProbe}).
+ * One probe is at most three parts, each only if the previous one was good:
+ * <ol>
+ *   <li>one SSH exec, {@code cat /proc/sys/kernel/random/boot_id; <status command>} (or the version command when the
+ *       procedure has no status command): the boot id, whether the product is active and, usually, its running version;</li>
+ *   <li>the procedure's separate running-version command, if it has one (what runs, not what is installed);</li>
+ *   <li>the procedure's TCP or HTTP check, if it has one ({@link NetworkCheck}).</li>
+ * </ol>
+ * A node is only good with a running version: an active status that names no version is not good. Pure; touches no topic.
  */
 public final class ProbeReading {
     /** Where Linux keeps the id of the current boot; it changes on every reboot. */
@@ -19,20 +25,24 @@ public final class ProbeReading {
     private ProbeReading() {
     }
 
-    /** The one command line a probe runs on a node. */
+    /** The first command line a probe runs on a node. */
     public static String command(HealthProbe probe) {
-        return BOOT_ID_COMMAND + "; " + probe.command();
+        return BOOT_ID_COMMAND + "; " + (probe.command() != null ? probe.command() : probe.versionCommand());
     }
 
-    /** What the answer to {@link #command(HealthProbe)} says about the node. */
+    /** Whether a good answer to {@link #command(HealthProbe)} still needs the separate version command. */
+    public static boolean needsVersionCommand(HealthProbe probe) {
+        return probe.command() != null && probe.versionCommand() != null;
+    }
+
+    /**
+     * What the answer to {@link #command(HealthProbe)} says about the node. When {@link #needsVersionCommand} the
+     * good observation has no version yet: {@link #withVersion} completes it.
+     */
     public static ProbeObservation read(ExecResult result, HealthProbe probe) {
-        switch (result.kind()) {
-            case HOST_KEY_REJECTED:
-                return ProbeObservation.failed(Outcome.HOST_KEY_MISMATCH, null, result.detail());
-            case UNREACHABLE:
-                return ProbeObservation.failed(Outcome.UNREACHABLE, null, result.detail());
-            default:
-                break;
+        ProbeObservation failure = connectionFailure(result, null);
+        if (failure != null) {
+            return failure;
         }
         String output = result.output();
         String bootId = null;
@@ -42,10 +52,57 @@ public final class ProbeReading {
             bootId = firstLine.toLowerCase();
             output = firstLineEnd < 0 ? "" : output.substring(firstLineEnd + 1);
         }
-        if (probe.isActive(result.exitCode(), output)) {
-            return ProbeObservation.good(probe.runningVersion(output).orElse(null), bootId);
+        boolean active = probe.command() != null ? probe.isActive(result.exitCode(), output) : result.exitCode() == 0;
+        if (!active) {
+            return ProbeObservation.failed(Outcome.SERVICE_DOWN, bootId, summary(result.exitCode(), output, result.detail()));
         }
-        return ProbeObservation.failed(Outcome.SERVICE_DOWN, bootId, summary(result.exitCode(), output, result.detail()));
+        if (needsVersionCommand(probe)) {
+            return ProbeObservation.good(null, bootId);
+        }
+        return versionOf(output, probe, bootId, result.exitCode(), result.detail());
+    }
+
+    /** Completes a good status reading with the separate running-version command's answer. */
+    public static ProbeObservation withVersion(ProbeObservation status, ExecResult result, HealthProbe probe) {
+        if (!status.good()) {
+            return status;
+        }
+        ProbeObservation failure = connectionFailure(result, status.bootId());
+        if (failure != null) {
+            return failure;
+        }
+        if (result.exitCode() != 0) {
+            return ProbeObservation.failed(Outcome.SERVICE_DOWN, status.bootId(), "version command: "
+                    + summary(result.exitCode(), result.output(), result.detail()));
+        }
+        return versionOf(result.output(), probe, status.bootId(), result.exitCode(), result.detail());
+    }
+
+    /** A good reading stays good only if the procedure's network check passed too; {@code problem} null = it passed. */
+    public static ProbeObservation withCheck(ProbeObservation reading, String problem) {
+        if (!reading.good() || problem == null) {
+            return reading;
+        }
+        return ProbeObservation.failed(Outcome.SERVICE_DOWN, reading.bootId(), problem);
+    }
+
+    private static ProbeObservation versionOf(String output, HealthProbe probe, String bootId, int exitCode, String stderr) {
+        return probe.runningVersion(output)
+                .map(version -> ProbeObservation.good(version, bootId))
+                .orElseGet(() -> ProbeObservation.failed(Outcome.SERVICE_DOWN, bootId,
+                        "no running version reported (" + probe.versionPattern().pattern() + "): "
+                                + summary(exitCode, output, stderr)));
+    }
+
+    private static ProbeObservation connectionFailure(ExecResult result, String bootId) {
+        switch (result.kind()) {
+            case HOST_KEY_REJECTED:
+                return ProbeObservation.failed(Outcome.HOST_KEY_MISMATCH, null, result.detail());
+            case UNREACHABLE:
+                return ProbeObservation.failed(Outcome.UNREACHABLE, bootId, result.detail());
+            default:
+                return null;
+        }
     }
 
     private static String summary(int exitCode, String output, String stderr) {

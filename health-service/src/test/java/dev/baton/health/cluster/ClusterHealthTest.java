@@ -102,8 +102,10 @@ class ClusterHealthTest {
 
         assertThat(published(NodeInactive.class)).singleElement()
                 .satisfies(inactive -> assertThat(inactive.reason()).isEqualTo("left-membership"));
-        assertThat(published(MembershipObserved.class)).last().isEqualTo(new MembershipObserved("c1",
-                List.of(new Member("srv2", "10.10.1.2", "3.5.0", true)), false));
+        assertThat(published(MembershipObserved.class)).as("the listed member, then the inventory node it no longer lists")
+                .last().isEqualTo(new MembershipObserved("c1", List.of(
+                        new Member("srv2", "10.10.1.2", "3.5.0", true),
+                        new Member("srv1", "10.10.1.1", "3.5.0", false)), false));
     }
 
     @Test
@@ -115,6 +117,75 @@ class ClusterHealthTest {
 
         assertThat(List.of(0L, 1L, 2L)).extracting(turn -> cluster.membershipSource(turn).orElseThrow().name())
                 .containsExactly("srv1", "srv3", "srv1");
+    }
+
+    @Test
+    void theMembershipIsAskedOfActiveNodesFirstThenOfNodesWhoseLastProbeWasGoodThenOfTheRest() {
+        ClusterHealth cluster = health(cluster("matrix-server", node("srv1", 1), node("srv2", 2), node("srv3", 3)), MATRIX);
+        good(cluster, "srv1", "3.5.0", 3);
+        good(cluster, "srv2", "3.5.1", 1);
+
+        assertThat(cluster.membershipSources(0, null)).extracting(ClusterRegistered.Node::name)
+                .as("active first, then starting, then the rest").containsExactly("srv1", "srv2", "srv3");
+        assertThat(cluster.membershipSources(0, "srv1")).extracting(ClusterRegistered.Node::name)
+                .containsExactly("srv2", "srv3");
+    }
+
+    @Test
+    void anOutOfOrderMatrixShowsTheNewMemberAndTheOldServersThatLeft() {
+        ClusterHealth cluster = health(cluster("matrix-server", node("srv1", 1), node("srv2", 2), node("srv3", 3)), MATRIX);
+        good(cluster, "srv1", "3.5.0", 3);
+        good(cluster, "srv2", "3.5.0", 3);
+        good(cluster, "srv3", "3.5.0", 3);
+        cluster.membershipReported(List.of("10.10.1.1", "10.10.1.2", "10.10.1.3"), published::add);
+
+        // srv1 (lowest address) upgraded first: the old servers above it leave, the matrix lists srv1 only
+        cluster.observe("srv1", ProbeObservation.failed(Outcome.SERVICE_DOWN, BOOT, "stopped"), published::add);
+        good(cluster, "srv1", "3.5.1", 3);
+        cluster.membershipReported(List.of("10.10.1.1"), published::add);
+        for (String old : List.of("srv2", "srv3")) {
+            cluster.observe(old, ProbeObservation.failed(Outcome.SERVICE_DOWN, BOOT, "left"), published::add);
+            cluster.observe(old, ProbeObservation.failed(Outcome.SERVICE_DOWN, BOOT, "left"), published::add);
+        }
+
+        assertThat(published(NodeInactive.class)).extracting(NodeInactive::nodeName, NodeInactive::reason,
+                NodeInactive::runningVersion).containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("srv2", "left-membership", "3.5.0"),
+                        org.assertj.core.groups.Tuple.tuple("srv3", "left-membership", "3.5.0"));
+        assertThat(published(MembershipObserved.class)).last().isEqualTo(new MembershipObserved("c1", List.of(
+                new Member("srv1", "10.10.1.1", "3.5.1", true),
+                new Member("srv2", "10.10.1.2", "3.5.0", false),
+                new Member("srv3", "10.10.1.3", "3.5.0", false)), false));
+    }
+
+    @Test
+    void aClusterTakenOverContinuesFromWhatWasAnnounced() {
+        AnnouncedEdges announced = new AnnouncedEdges();
+        announced.record(new NodeActive("c1", "dx1", "5.20.0", BOOT, Instant.parse("2024-05-01T09:00:00Z"), "probe-stable"));
+        announced.record(new NodeActive("c1", "dx2", "5.20.0", BOOT, Instant.parse("2024-05-01T09:00:00Z"), "probe-stable"));
+        announced.record(new NodeInactive("c1", "dx2", "5.20.0", BOOT, Instant.parse("2024-05-01T09:01:00Z"), "service-down"));
+        ClusterHealth cluster = new ClusterHealth(cluster("dolphin-expressware", node("dx1", 1), node("dx2", 2)),
+                "dolphin-expressware", DOLPHIN, new NodeStateMachine(clock, 3, 2), null, announced);
+
+        good(cluster, "dx1", "5.20.0", 5);
+        cluster.observe("dx2", ProbeObservation.failed(Outcome.SERVICE_DOWN, BOOT, "exit 3"), published::add);
+        cluster.observe("dx2", ProbeObservation.failed(Outcome.SERVICE_DOWN, BOOT, "exit 3"), published::add);
+
+        assertThat(published).as("nothing the previous owner announced is announced again")
+                .noneMatch(e -> e instanceof NodeActive || e instanceof NodeInactive);
+        good(cluster, "dx2", "5.20.0", 3);
+        assertThat(published(NodeActive.class)).singleElement().satisfies(a -> assertThat(a.nodeName()).isEqualTo("dx2"));
+    }
+
+    @Test
+    void aRetiredClusterPublishesNothing() {
+        ClusterHealth cluster = health(cluster("dolphin-expressware", node("dx1", 1)), DOLPHIN);
+        good(cluster, "dx1", "5.20.0", 2);
+
+        cluster.retire();
+        good(cluster, "dx1", "5.20.0", 3);
+
+        assertThat(published).isEmpty();
     }
 
     @Test

@@ -60,6 +60,23 @@ class NodeStateMachineTest {
     }
 
     @Test
+    void aStabilityWindowNeedsTheProbesAndTheTime() {
+        NodeStateMachine patient = new NodeStateMachine(clock, 3, 2, Duration.ofSeconds(3));
+        List<HealthEvent> edges = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            clock.advance(Duration.ofMillis(500));
+            Transition transition = patient.observe(node, ProbeObservation.good("5.20.0", BOOT_1));
+            node = transition.next();
+            edges.addAll(transition.edges());
+        }
+        assertThat(edges).as("six probes span 2.5 s: not yet 3 s").isEmpty();
+
+        clock.advance(Duration.ofMillis(500));
+        assertThat(patient.observe(node, ProbeObservation.good("5.20.0", BOOT_1)).edges()).singleElement()
+                .isInstanceOf(NodeActive.class);
+    }
+
+    @Test
     void aVersionChangeInsideTheWindowRestartsIt() {
         good("5.20.0", BOOT_1, 2);
         assertThat(good("5.21.0", BOOT_1, 2)).isEmpty();
@@ -83,10 +100,40 @@ class NodeStateMachineTest {
 
         assertThat(failed(Outcome.SERVICE_DOWN, BOOT_1)).isEmpty();
         assertThat(node.phase()).isEqualTo(Phase.SUSPECT);
+        assertThat(good("5.20.0", BOOT_1, 2)).isEmpty();
+        assertThat(node.phase()).as("still suspect until a whole window passed").isEqualTo(Phase.SUSPECT);
         assertThat(good("5.20.0", BOOT_1, 1)).isEmpty();
         assertThat(node.phase()).isEqualTo(Phase.ACTIVE);
-        assertThat(failed(Outcome.UNREACHABLE, null)).isEmpty();
-        assertThat(good("5.20.0", BOOT_1, 1)).as("alternating failures never add up").isEmpty();
+        assertThat(failed(Outcome.UNREACHABLE, null)).as("failures a whole window apart never add up").isEmpty();
+        assertThat(good("5.20.0", BOOT_1, 3)).isEmpty();
+        assertThat(node.phase()).isEqualTo(Phase.ACTIVE);
+    }
+
+    @Test
+    void anActiveNodeThatStartsFlappingGoesInactive() {
+        becomeActive("5.20.0");
+
+        assertThat(failed(Outcome.SERVICE_DOWN, BOOT_1)).isEmpty();
+        assertThat(good("5.20.0", BOOT_1, 1)).isEmpty();
+        assertThat(failed(Outcome.SERVICE_DOWN, BOOT_1)).as("the second failure inside one window")
+                .singleElement().isInstanceOfSatisfying(NodeInactive.class,
+                        inactive -> assertThat(inactive.reason()).isEqualTo("service-down"));
+        assertThat(node.phase()).isEqualTo(Phase.INACTIVE);
+    }
+
+    @Test
+    void aFlappingNodeIsNeverAnnouncedActiveUntilItIsStable() {
+        List<HealthEvent> edges = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            edges.addAll(good("5.20.0", BOOT_1, 1 + i % 2));
+            edges.addAll(failed(Outcome.SERVICE_DOWN, BOOT_1));
+        }
+        assertThat(edges).singleElement().isInstanceOfSatisfying(NodeInactive.class,
+                inactive -> assertThat(inactive.reason()).isEqualTo("service-down"));
+
+        assertThat(good("5.20.0", BOOT_1, 2)).isEmpty();
+        assertThat(good("5.20.0", BOOT_1, 1)).singleElement().isInstanceOfSatisfying(NodeActive.class,
+                active -> assertThat(active.reason()).isEqualTo("probe-stable"));
     }
 
     @Test
@@ -148,7 +195,51 @@ class NodeStateMachineTest {
 
         assertThat(failed(Outcome.UNREACHABLE, null)).isEmpty();
         assertThat(good("5.20.0", BOOT_1, 1)).isEmpty();
+        assertThat(node.phase()).as("still announced active, suspect until a window passed").isEqualTo(Phase.SUSPECT);
+        assertThat(good("5.20.0", BOOT_1, 2)).isEmpty();
         assertThat(node.phase()).isEqualTo(Phase.ACTIVE);
+    }
+
+    @Test
+    void downThenUpOnANewBootAndVersionIsOneInactiveAndOneActiveAfterReboot() {
+        becomeActive("5.20.0");
+
+        List<HealthEvent> edges = new ArrayList<>();
+        edges.addAll(failed(Outcome.SERVICE_DOWN, BOOT_1));
+        for (int i = 0; i < 4; i++) {
+            edges.addAll(failed(Outcome.UNREACHABLE, null));
+        }
+        edges.addAll(good("5.21.0", BOOT_2, 5));
+
+        assertThat(edges).hasSize(2);
+        assertThat(edges.get(0)).isInstanceOfSatisfying(NodeInactive.class, inactive -> {
+            assertThat(inactive.reason()).isEqualTo("unreachable");
+            assertThat(inactive.bootId()).isEqualTo(BOOT_1);
+            assertThat(inactive.runningVersion()).isEqualTo("5.20.0");
+        });
+        assertThat(edges.get(1)).isInstanceOfSatisfying(NodeActive.class, active -> {
+            assertThat(active.reason()).isEqualTo("rebooted");
+            assertThat(active.bootId()).isEqualTo(BOOT_2);
+            assertThat(active.runningVersion()).isEqualTo("5.21.0");
+        });
+    }
+
+    @Test
+    void aTakenOverNodeIsNotAnnouncedAgain() {
+        node = NodeHealth.announced("dolphin-prod", "dx1", Announcement.ACTIVE, "5.20.0", T0, "probe-stable", BOOT_1, BOOT_1);
+
+        assertThat(good("5.20.0", BOOT_1, 5)).as("already announced active on this version").isEmpty();
+        assertThat(node.phase()).isEqualTo(Phase.ACTIVE);
+    }
+
+    @Test
+    void aTakenOverInactiveNodeIsNotAnnouncedInactiveAgain() {
+        node = NodeHealth.announced("dolphin-prod", "dx1", Announcement.INACTIVE, "5.20.0", T0, "unreachable", BOOT_1, BOOT_1);
+
+        assertThat(failed(Outcome.UNREACHABLE, null)).isEmpty();
+        assertThat(failed(Outcome.UNREACHABLE, null)).isEmpty();
+        assertThat(good("5.20.0", BOOT_2, 3)).singleElement().isInstanceOfSatisfying(NodeActive.class,
+                active -> assertThat(active.reason()).isEqualTo("rebooted"));
     }
 
     @Test

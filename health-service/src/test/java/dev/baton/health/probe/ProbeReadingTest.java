@@ -57,4 +57,47 @@ class ProbeReadingTest {
         assertThat(ProbeReading.read(ExecResult.hostKeyRejected("changed"), MATRIX).outcome())
                 .isEqualTo(Outcome.HOST_KEY_MISMATCH);
     }
+
+    @Test
+    void anActiveStatusWithoutARunningVersionIsNotGood() {
+        ProbeObservation observation = ProbeReading.read(ExecResult.completed(0, BOOT + "\n"
+                + "Running version: unknown\nNode status: active\n", null), DOLPHIN);
+
+        assertThat(observation.outcome()).isEqualTo(Outcome.SERVICE_DOWN);
+        assertThat(observation.detail()).startsWith("no running version reported");
+    }
+
+    @Test
+    void aSeparateVersionCommandSaysWhichVersionRuns() {
+        HealthProbe probe = new HealthProbe("svc status", java.util.regex.Pattern.compile("^up$"),
+                java.util.regex.Pattern.compile("^running (\\S+)$"), null, null, 3, java.time.Duration.ofMinutes(5),
+                "svc version --running", null, null, null, null, null);
+        ProbeObservation status = ProbeReading.read(ExecResult.completed(0, BOOT + "\nup\n", null), probe);
+        assertThat(ProbeReading.needsVersionCommand(probe)).isTrue();
+        assertThat(status.good()).isTrue();
+
+        assertThat(ProbeReading.withVersion(status, ExecResult.completed(0, "installed 2.0\nrunning 1.9\n", null), probe))
+                .isEqualTo(ProbeObservation.good("1.9", BOOT));
+        assertThat(ProbeReading.withVersion(status, ExecResult.completed(1, "", "no daemon"), probe).outcome())
+                .isEqualTo(Outcome.SERVICE_DOWN);
+        assertThat(ProbeReading.withVersion(status, ExecResult.unreachable("gone"), probe).outcome())
+                .isEqualTo(Outcome.UNREACHABLE);
+    }
+
+    @Test
+    void withOnlyACheckTheVersionCommandCarriesTheBootIdAndAFailedCheckIsServiceDown() {
+        HealthProbe probe = new HealthProbe(null, null, java.util.regex.Pattern.compile("^db (\\S+)$"), null, null, 3,
+                java.time.Duration.ofMinutes(5), "db --version", new HealthProbe.Check(HealthProbe.Check.Kind.TCP, 5432, null, 0),
+                null, null, null, null);
+        assertThat(ProbeReading.command(probe)).isEqualTo("cat /proc/sys/kernel/random/boot_id; db --version");
+
+        ProbeObservation reading = ProbeReading.read(ExecResult.completed(0, BOOT + "\ndb 16.2\n", null), probe);
+        assertThat(reading).isEqualTo(ProbeObservation.good("16.2", BOOT));
+
+        ProbeObservation refused = ProbeReading.withCheck(reading, "tcp 127.0.0.1:5432: Connection refused");
+        assertThat(refused.outcome()).isEqualTo(Outcome.SERVICE_DOWN);
+        assertThat(refused.bootId()).isEqualTo(BOOT);
+        assertThat(refused.detail()).contains("Connection refused");
+        assertThat(ProbeReading.withCheck(reading, null)).isEqualTo(reading);
+    }
 }

@@ -99,6 +99,7 @@ public class RolloutResource {
     /** Pauses a running rollout: nodes in flight finish, no new node starts. */
     @POST
     @Path("/{id}/pause")
+    @Consumes(MediaType.WILDCARD)
     public Response pause(@PathParam("id") String id, @QueryParam("requestedBy") String requestedBy) {
         return control(id, RolloutControl.Action.PAUSE, null, requestedBy);
     }
@@ -106,6 +107,7 @@ public class RolloutResource {
     /** Resumes a paused or halted rollout. */
     @POST
     @Path("/{id}/resume")
+    @Consumes(MediaType.WILDCARD)
     public Response resume(@PathParam("id") String id, @QueryParam("requestedBy") String requestedBy) {
         return control(id, RolloutControl.Action.RESUME, null, requestedBy);
     }
@@ -113,6 +115,7 @@ public class RolloutResource {
     /** Aborts a rollout: nothing more is sent for its cluster. */
     @POST
     @Path("/{id}/abort")
+    @Consumes(MediaType.WILDCARD)
     public Response abort(@PathParam("id") String id, @QueryParam("requestedBy") String requestedBy) {
         return control(id, RolloutControl.Action.ABORT, null, requestedBy);
     }
@@ -120,6 +123,7 @@ public class RolloutResource {
     /** Frees a failed node's unavailability budget by hand (the operator vouches for the node). */
     @POST
     @Path("/{id}/nodes/{node}/release")
+    @Consumes(MediaType.WILDCARD)
     public Response release(@PathParam("id") String id, @PathParam("node") String node,
                             @QueryParam("requestedBy") String requestedBy) {
         return control(id, RolloutControl.Action.RELEASE, node, requestedBy);

@@ -27,7 +27,9 @@ final class Guards {
         if (window.isPresent()) {
             return window;
         }
+        // a candidate that is down already costs no further availability when it is taken down
         Set<String> down = unavailable(rollout, picture);
+        down.remove(candidate.name());
         if (down.size() >= rollout.maxUnavailable) {
             return Optional.of(new GuardBlock(GuardBlock.BUDGET, candidate.name(), down.size() + " of at most "
                     + rollout.maxUnavailable + " node(s) unavailable " + down + ": " + candidate.name() + " waits"));

@@ -605,15 +605,14 @@ public final class RolloutEngine {
             Optional<GuardBlock> block = Guards.check(rollout, node, picture, clock.instant());
             if (block.isPresent()) {
                 GuardBlock guard = block.get();
-                if (!guard.code().equals(rollout.blockedBy)) {
+                // the budget holding the next node while the previous ones upgrade is the normal rhythm, not news
+                boolean rhythm = guard.code().equals(GuardBlock.BUDGET) && Guards.unavailable(rollout, picture).stream()
+                        .allMatch(name -> rollout.node(name).map(n -> n.state == NodeState.UPGRADING
+                                || n.state == NodeState.AWAITING_ACTIVE).orElse(false));
+                if (!rhythm && !guard.code().equals(rollout.blockedBy)) {
                     rollout.blockedBy = guard.code();
-                    // the budget holding the next node while the previous one upgrades is the normal rhythm, not news
-                    if (!guard.code().equals(GuardBlock.BUDGET) || Guards.unavailable(rollout, picture).stream()
-                            .anyMatch(name -> rollout.node(name).map(n -> n.state != NodeState.UPGRADING
-                                    && n.state != NodeState.AWAITING_ACTIVE).orElse(true))) {
-                        emit(out, new GuardBlocked(rollout.id, rollout.clusterId(), guard.nodeName(), guard.code(),
-                                guard.message()), by);
-                    }
+                    emit(out, new GuardBlocked(rollout.id, rollout.clusterId(), guard.nodeName(), guard.code(),
+                            guard.message()), by);
                 }
                 rollout.waitingFor = describeWait(rollout, guard);
                 return;

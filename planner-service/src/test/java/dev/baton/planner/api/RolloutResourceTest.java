@@ -79,4 +79,45 @@ class RolloutResourceTest {
     void anUnknownRolloutIs404() {
         given().when().get("/api/v1/rollouts/nope").then().statusCode(404).body("field", equalTo("id"));
     }
+
+    @Test
+    void aValidClusterIsPublishedOnTheClustersTopicAndABadOneIsRefusedNamingTheField() throws Exception {
+        String node = "{\"name\":\"n1\",\"sshHost\":\"10.0.0.1\",\"sshPort\":22,\"sshUser\":\"root\"}";
+        given().contentType("application/json")
+                .body("{\"clusterId\":\"web\",\"procedure\":\"matrix-server\",\"nodes\":[" + node + "]}")
+                .when().post("/api/v1/clusters")
+                .then().statusCode(202).body("clusterId", equalTo("web"));
+        OutgoingKafkaRecordMetadata<?> metadata = out.received().get(0).getMetadata(OutgoingKafkaRecordMetadata.class)
+                .orElseThrow();
+        assertThat(metadata.getTopic()).isEqualTo(Topics.CLUSTERS);
+        assertThat(metadata.getKey()).isEqualTo("web");
+
+        given().contentType("application/json")
+                .body("{\"clusterId\":\"web\",\"procedure\":\"matrix-server\",\"nodes\":[" + node.replace("22", "70000") + "]}")
+                .when().post("/api/v1/clusters")
+                .then().statusCode(400).body("field", equalTo("nodes[0].sshPort"));
+        given().contentType("application/json")
+                .body("{\"clusterId\":\"web\",\"procedure\":\"no-such\",\"nodes\":[" + node + "]}")
+                .when().post("/api/v1/clusters")
+                .then().statusCode(422).body("field", equalTo("procedure"));
+        given().contentType("application/json")
+                .body("{\"clusterId\":\"web\",\"procedure\":\"matrix-server\",\"nodes\":[{\"name\":\"n1\",\"sshPort\":\"x\"}]}")
+                .when().post("/api/v1/clusters")
+                .then().statusCode(400).body("field", equalTo("nodes[0].sshPort"));
+        assertThat(out.received()).hasSize(1);
+    }
+
+    @Test
+    void controllingAnUnknownRolloutIs404NamingIt() {
+        given().when().post("/api/v1/rollouts/nope/pause").then().statusCode(404).body("field", equalTo("id"));
+        given().when().post("/api/v1/rollouts/nope/nodes/n1/release").then().statusCode(404).body("field", equalTo("id"));
+        assertThat(out.received()).isEmpty();
+    }
+
+    @Test
+    void theOpenApiDocumentDescribesTheEndpoints() {
+        given().when().get("/q/openapi?format=json").then().statusCode(200)
+                .body("paths.'/api/v1/rollouts/{id}/nodes/{node}/release'", org.hamcrest.Matchers.notNullValue())
+                .body("paths.'/api/v1/clusters'", org.hamcrest.Matchers.notNullValue());
+    }
 }

@@ -502,4 +502,23 @@ class RolloutEngineTest {
         assertThat(h.view().state()).isEqualTo(RolloutState.COMPLETED);
         assertThat(h.view().nodes().get(1).state()).isEqualTo(NodeState.SKIPPED);
     }
+
+    @Test
+    void aNodeDownForAnotherReasonHoldsTheBudgetAndIsPublishedOnceButMayItselfBeUpgraded() {
+        h.registerAllActive(dolphin(3), "5.20.0");
+        h.request(upgrade("dolphin-lab", "5.21.0"));
+        h.inactive("dolphin-lab", "dx3", "unreachable"); // dx3 goes down on its own while dx1 upgrades
+        h.drive(3);
+
+        assertThat(h.commandOrder()).allMatch(c -> c.startsWith("dx1:"));
+        assertThat(h.published).filteredOn(GuardBlocked.class::isInstance).singleElement()
+                .satisfies(g -> assertThat(((GuardBlocked) g).message()).contains("dx3").contains("dx2 waits"));
+
+        EngineHarness self = new EngineHarness();
+        self.registerAllActive(dolphin(2), "5.20.0");
+        self.request(upgrade("dolphin-lab", "5.21.0"));
+        self.inactive("dolphin-lab", "dx2", "host-key-mismatch"); // dx2 itself is down: upgrading it costs nothing more
+        self.drive(3);
+        assertThat(self.commandOrder()).contains("dx2:build-rpm");
+    }
 }

@@ -135,7 +135,8 @@ final class DolphinExpressWare implements SimulatedProduct {
 
     private int status(Machine machine, Console console) {
         NodeState state = nodes.get(machine.name());
-        boolean active = state.running != null;
+        // flapStatus: a crash-looping service seen down by every other query
+        boolean active = state.running != null && !machine.faults().statusFlapsDown();
         console.out("Running version: " + (active ? state.running : "none"));
         console.out("Installed version: " + state.installed);
         for (String service : START_ORDER) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The fault knobs of one simulated node: set per node in the fleet spec ({@code faults:}) and changed at
@@ -18,10 +19,17 @@ public final class Faults {
     private volatile boolean neverReturns;
     private volatile boolean hostKeyChanged;
     private volatile String dropConnectionOn;
+    private volatile boolean flapStatus;
+    private final AtomicLong statusQueries = new AtomicLong();
     private final Map<String, Duration> slowCommands = new ConcurrentHashMap<>();
 
     /** No faults. */
     public Faults() {
+    }
+
+    public Faults(boolean refuseStop, boolean failStartUntilReboot, boolean neverReturns, Map<String, Duration> slowCommands,
+                  boolean hostKeyChanged, String dropConnectionOn) {
+        this(refuseStop, failStartUntilReboot, neverReturns, slowCommands, hostKeyChanged, dropConnectionOn, false);
     }
 
     @JsonCreator
@@ -31,7 +39,9 @@ public final class Faults {
             @JsonProperty("neverReturns") boolean neverReturns,
             @JsonProperty("slowCommands") Map<String, Duration> slowCommands,
             @JsonProperty("hostKeyChanged") boolean hostKeyChanged,
-            @JsonProperty("dropConnectionOn") String dropConnectionOn) {
+            @JsonProperty("dropConnectionOn") String dropConnectionOn,
+            @JsonProperty("flapStatus") boolean flapStatus) {
+        this.flapStatus = flapStatus;
         this.refuseStop = refuseStop;
         this.failStartUntilReboot = failStartUntilReboot;
         this.neverReturns = neverReturns;
@@ -44,7 +54,8 @@ public final class Faults {
 
     /** An independent copy (each node of a started fleet gets its own). */
     public Faults copy() {
-        return new Faults(refuseStop, failStartUntilReboot, neverReturns, slowCommands(), hostKeyChanged, dropConnectionOn);
+        return new Faults(refuseStop, failStartUntilReboot, neverReturns, slowCommands(), hostKeyChanged, dropConnectionOn,
+                flapStatus);
     }
 
     /** Stopping the product's services fails (exit 1, a {@code [FAILED]} line); they keep running. */
@@ -97,6 +108,21 @@ public final class Faults {
         return this;
     }
 
+    /**
+     * The product's status command ({@code dis_services status}, {@code pmxs status}) answers "not active" (exit 3)
+     * every other time, starting with the next query, and truthfully in between: a service that keeps crashing and
+     * restarting. The product's real state does not change.
+     */
+    public boolean flapStatus() {
+        return flapStatus;
+    }
+
+    public Faults flapStatus(boolean value) {
+        statusQueries.set(0);
+        flapStatus = value;
+        return this;
+    }
+
     /** Command-line substrings and how long a matching command takes. */
     public Map<String, Duration> slowCommands() {
         return Map.copyOf(slowCommands);
@@ -118,6 +144,7 @@ public final class Faults {
         neverReturns = false;
         hostKeyChanged = false;
         dropConnectionOn = null;
+        flapStatus = false;
         slowCommands.clear();
         return this;
     }
@@ -131,6 +158,11 @@ public final class Faults {
                 .orElse(Duration.ZERO);
     }
 
+    /** Whether this status query must answer "not active" because of {@link #flapStatus()}; counts the query. */
+    boolean statusFlapsDown() {
+        return flapStatus && statusQueries.getAndIncrement() % 2 == 0;
+    }
+
     /** Whether a command line must lose its connection after taking effect. */
     boolean dropsConnection(String commandLine) {
         String marker = dropConnectionOn;
@@ -141,6 +173,6 @@ public final class Faults {
     public String toString() {
         return "Faults[refuseStop=" + refuseStop + ", failStartUntilReboot=" + failStartUntilReboot
                 + ", neverReturns=" + neverReturns + ", hostKeyChanged=" + hostKeyChanged
-                + ", dropConnectionOn=" + dropConnectionOn + ", slowCommands=" + slowCommands + "]";
+                + ", dropConnectionOn=" + dropConnectionOn + ", flapStatus=" + flapStatus + ", slowCommands=" + slowCommands + "]";
     }
 }

@@ -11,12 +11,18 @@ final class Machine {
     private final String clusterId;
     private final FleetSpec.Node spec;
     private final String home;
-    private final VirtualFiles files = new VirtualFiles();
+    private final VirtualFiles files;
     private final Faults faults;
     private volatile String bootId = UUID.randomUUID().toString();
     private volatile boolean up = true;
 
     Machine(String clusterId, FleetSpec.Node spec, String sshUser, Faults faults) {
+        this(clusterId, spec, sshUser, faults, new VirtualFiles());
+    }
+
+    /** A machine whose file system lives below {@code files}' root (what its SFTP subsystem serves). */
+    Machine(String clusterId, FleetSpec.Node spec, String sshUser, Faults faults, VirtualFiles files) {
+        this.files = files;
         this.clusterId = clusterId;
         this.spec = spec;
         this.home = "root".equals(sshUser) ? "/root" : "/home/" + sshUser;

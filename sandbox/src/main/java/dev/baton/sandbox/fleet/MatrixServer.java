@@ -155,6 +155,11 @@ final class MatrixServer implements SimulatedProduct {
     }
 
     private int status(Server server, Console console) {
+        if (server.machine.faults().statusFlapsDown()) {
+            // flapStatus: a crash-looping server seen down by every other query
+            console.out("Matrix Server is stopped (installed version " + server.installed + ")");
+            return 3;
+        }
         console.out(statusText(server));
         return server.state == State.MEMBER ? 0 : 3;
     }

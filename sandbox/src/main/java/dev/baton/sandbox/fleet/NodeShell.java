@@ -220,6 +220,8 @@ final class NodeShell {
                 return mkdir(args, console, cwd[0]);
             case "rm":
                 return rm(args, console, cwd[0]);
+            case "mv":
+                return mv(args, console, cwd[0]);
             case "test":
                 return test(args, cwd[0]);
             case "[":
@@ -440,6 +442,26 @@ final class NodeShell {
             }
         }
         return status;
+    }
+
+    /** {@code mv [-f] from to}: renames within the node (atomically, as rename(2) does on one file system). */
+    private int mv(List<String> args, Console console, String cwd) {
+        List<String> paths = args.stream().filter(a -> !a.startsWith("-")).toList();
+        if (paths.size() != 2) {
+            console.err("mv: the simulated shell moves exactly one source to one target");
+            return 1;
+        }
+        String from = VirtualFiles.resolve(cwd, paths.get(0));
+        String to = VirtualFiles.resolve(cwd, paths.get(1));
+        if (!machine.files().exists(from)) {
+            console.err("mv: cannot stat '" + paths.get(0) + "': No such file or directory");
+            return 1;
+        }
+        if (!machine.files().move(from, to)) {
+            console.err("mv: cannot move '" + paths.get(0) + "' to '" + paths.get(1) + "'");
+            return 1;
+        }
+        return 0;
     }
 
     private int test(List<String> args, String cwd) {

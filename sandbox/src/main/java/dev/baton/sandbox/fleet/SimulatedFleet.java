@@ -39,6 +39,7 @@ public final class SimulatedFleet implements AutoCloseable {
     private final FleetSpec spec;
     private final Path knownHosts;
     private final Path privateKey;
+    private final Path nodeFiles;
     private final Map<String, List<SimulatedNode>> clusters = new LinkedHashMap<>();
     private final ExecutorService commands;
     private final ScheduledExecutorService scheduler;
@@ -47,6 +48,7 @@ public final class SimulatedFleet implements AutoCloseable {
         this.spec = spec;
         this.knownHosts = workDir.resolve(KNOWN_HOSTS_FILE);
         this.privateKey = workDir.resolve(PRIVATE_KEY_FILE);
+        this.nodeFiles = workDir.resolve("nodes");
         this.commands = Executors.newCachedThreadPool(daemonThreads("baton-fleet-exec"));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("baton-fleet-reboot"));
     }
@@ -76,7 +78,8 @@ public final class SimulatedFleet implements AutoCloseable {
         SshKeys.writePrivateKey(client, privateKey, "baton-sandbox");
         for (FleetSpec.Cluster cluster : spec.clusters()) {
             List<Machine> machines = cluster.nodes().stream()
-                    .map(node -> new Machine(cluster.id(), node, spec.sshUser(), node.faults().copy()))
+                    .map(node -> new Machine(cluster.id(), node, spec.sshUser(), node.faults().copy(),
+                            new VirtualFiles(nodeFiles.resolve(cluster.id()).resolve(node.name()))))
                     .toList();
             SimulatedProduct product = SimulatedProduct.of(cluster, machines);
             List<SimulatedNode> nodes = new ArrayList<>();

@@ -2,10 +2,14 @@ package dev.baton.sandbox.fleet;
 
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.session.SessionListener;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.auth.pubkey.UserAuthPublicKeyFactory;
 import org.apache.sshd.server.session.ServerSession;
+import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 
 import java.io.IOException;
 import java.security.KeyPair;
@@ -16,11 +20,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
  * One node of a {@link SimulatedFleet}: a real SSH server (Apache MINA SSHD) on its own loopback address that
- * accepts only the fleet's client key and runs exec'd command lines against the simulated product. It reboots
+ * accepts only the fleet's client key and runs exec'd command lines against the simulated product, and serves its
+ * files over SFTP (the subsystem sees the same files as the shell; SFTP requests are not in {@link #commandLog()}). It reboots
  * (unreachable for the fleet's {@code rebootDowntime}, then back with a new boot id) and obeys its {@link Faults}.
  * Touches no topic.
  */
@@ -38,6 +44,7 @@ public final class SimulatedNode {
     private final ExecutorService commands;
     private final ScheduledExecutorService scheduler;
     private final List<String> commandLog = new CopyOnWriteArrayList<>();
+    private final AtomicInteger connectionsAccepted = new AtomicInteger();
     private final KeyPair knownHostKey;
     private volatile KeyPair hostKey;
     private volatile KeyPair impostorKey;
@@ -128,6 +135,11 @@ public final class SimulatedNode {
     /** Every command line exec'd on this node, in order (a connection that never got to exec adds nothing). */
     public List<String> commandLog() {
         return List.copyOf(commandLog);
+    }
+
+    /** How many SSH connections this node has accepted so far (TCP + key exchange), over all its boots. */
+    public int connectionsAccepted() {
+        return connectionsAccepted.get();
     }
 
     /** The node's fault knobs; changes apply to the next command, connection or reboot. */
@@ -232,6 +244,15 @@ public final class SimulatedNode {
         sshd.setPublickeyAuthenticator((user, key, session) -> sshUser.equals(user) && KeyUtils.compareKeys(authorizedKey, key));
         sshd.setShellFactory(null);
         sshd.setCommandFactory((channel, commandLine) -> new ExecCommand(this, commandLine));
+        // SFTP over the same files the node's shell sees (artifact fetch and push); absolute paths are node paths
+        sshd.setFileSystemFactory(new VirtualFileSystemFactory(machine.files().root()));
+        sshd.setSubsystemFactories(List.of(new SftpSubsystemFactory()));
+        sshd.addSessionListener(new SessionListener() {
+            @Override
+            public void sessionCreated(Session session) {
+                connectionsAccepted.incrementAndGet();
+            }
+        });
         sshd.start();
         server = sshd;
         sshPort = sshd.getPort();

@@ -56,6 +56,6 @@ public final class FleetManagement implements AutoCloseable {
 
     @Override
     public void close() {
-        producer.close();
+        producer.close(java.time.Duration.ofSeconds(5)); // never hang when the broker is already gone
     }
 }

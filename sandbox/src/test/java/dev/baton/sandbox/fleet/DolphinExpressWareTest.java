@@ -58,6 +58,22 @@ class DolphinExpressWareTest {
     }
 
     @Test
+    void aFlappingStatusAlternatesWithoutChangingTheNode() {
+        lab.faults("dx1").flapStatus(true);
+
+        assertThat(lab.run("dx1", "dis_services status").exitCode()).isEqualTo(3);
+        assertThat(lab.run("dx1", "dis_services status").exitCode()).isZero();
+        CommandResult third = lab.run("dx1", "dis_services status");
+        assertThat(third.exitCode()).isEqualTo(3);
+        assertThat(third.stdout()).contains("Running version: none").contains("Node status: disabled");
+        assertThat(lab.runningVersion("dx1")).isEqualTo("5.20.0");
+
+        lab.faults("dx1").flapStatus(false);
+        assertThat(lab.run("dx1", "dis_services status").exitCode()).isZero();
+        assertThat(lab.run("dx1", "dis_services status").exitCode()).isZero();
+    }
+
+    @Test
     void startLoadsTheInstalledVersion() {
         lab.run("dx1", "dis_services stop");
 

@@ -90,6 +90,7 @@ class FleetSpecTest {
                           neverReturns: true
                           hostKeyChanged: true
                           dropConnectionOn: "dis_services stop"
+                          flapStatus: true
                           slowCommands:
                             "--build-rpm": PT2S
                 """);
@@ -107,6 +108,7 @@ class FleetSpecTest {
         assertThat(faults.neverReturns()).isTrue();
         assertThat(faults.hostKeyChanged()).isTrue();
         assertThat(faults.dropConnectionOn()).isEqualTo("dis_services stop");
+        assertThat(faults.flapStatus()).isTrue();
         assertThat(faults.delayFor("sh ./Dolphin_eXpressWare-5.21.0.sh --build-rpm")).isEqualTo(Duration.ofSeconds(2));
         assertThat(faults.delayFor("dis_services status")).isZero();
     }

@@ -47,6 +47,18 @@ class MatrixServerTest {
     }
 
     @Test
+    void aFlappingStatusAlternatesWhileTheServerStaysAMember() {
+        prod.faults("srv2").flapStatus(true);
+
+        CommandResult first = prod.run("srv2", "pmxs status");
+        assertThat(first.exitCode()).isEqualTo(3);
+        assertThat(first.stdout()).contains("is stopped");
+        assertThat(prod.run("srv2", "pmxs status").stdout()).contains("Matrix Server 3.5.0 is running");
+        assertThat(prod.run("srv2", "pmxs status").exitCode()).isEqualTo(3);
+        assertThat(prod.run("srv1", "mx --numeric server status").stdout()).contains("10.10.1.2");
+    }
+
+    @Test
     void membershipIsSortedNumericallyNotAsText() {
         ClusterBench wide = ClusterBench.of("""
                 clusters:

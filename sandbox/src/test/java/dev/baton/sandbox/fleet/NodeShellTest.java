@@ -83,6 +83,26 @@ class NodeShellTest {
     }
 
     @Test
+    void mvRenamesAFileAndReplacesTheTarget() {
+        lab.run("dx1", "mkdir -p .baton/ledger && echo old > .baton/ledger/c1 && echo new > .baton/ledger/c1.tmp");
+
+        assertThat(lab.run("dx1", "mv .baton/ledger/c1.tmp .baton/ledger/c1").exitCode()).isZero();
+
+        assertThat(lab.run("dx1", "cat .baton/ledger/c1").stdout()).isEqualTo("new\n");
+        assertThat(lab.run("dx1", "test -e .baton/ledger/c1.tmp").exitCode()).isEqualTo(1);
+        CommandResult missing = lab.run("dx1", "mv nothing-here elsewhere");
+        assertThat(missing.exitCode()).isEqualTo(1);
+        assertThat(missing.stderr()).contains("No such file or directory");
+    }
+
+    @Test
+    void mkdirOfAnExistingDirectoryFailsSoItCanServeAsAClaim() {
+        assertThat(lab.run("dx1", "mkdir -p .baton/ledger && mkdir .baton/ledger/c1.claim").exitCode()).isZero();
+
+        assertThat(lab.run("dx1", "mkdir .baton/ledger/c1.claim 2>/dev/null").exitCode()).isEqualTo(1);
+    }
+
+    @Test
     void onlyTheInstallerScriptsRun() {
         lab.run("dx1", "echo 'echo hi' > hello.sh");
 

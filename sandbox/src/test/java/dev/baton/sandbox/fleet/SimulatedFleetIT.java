@@ -5,6 +5,8 @@ import dev.baton.sandbox.quarkus.FleetSandboxResource;
 import net.schmizz.sshj.DefaultConfig;
 import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.connection.channel.direct.Session;
+import net.schmizz.sshj.sftp.RemoteResourceInfo;
+import net.schmizz.sshj.sftp.SFTPClient;
 import net.schmizz.sshj.transport.TransportException;
 import net.schmizz.sshj.userauth.UserAuthException;
 import org.junit.jupiter.api.AfterEach;
@@ -115,6 +117,28 @@ class SimulatedFleetIT {
         } catch (Exception e) {
             // already gone
         }
+    }
+
+    @Test
+    void sftpSeesTheFilesTheShellWritesAndTheShellSeesWhatSftpWrites() throws IOException {
+        SimulatedNode dx1 = fleet.node("lab", "dx1");
+        int connectionsBefore = dx1.connectionsAccepted();
+        SSHClient ssh = connect(dx1);
+        try {
+            assertThat(exec(ssh, "sh Dolphin_eXpressWare-5.21.0.sh --build-rpm").exitStatus()).isZero();
+            try (SFTPClient sftp = ssh.newSFTPClient()) {
+                assertThat(sftp.ls("/root/node_RPMS")).extracting(RemoteResourceInfo::getName)
+                        .containsExactly("Dolphin-eXpressWare-node-5.21.0-1.rhel-9.x86_64.rpm");
+                Path local = Files.writeString(workDir.resolve("pushed.txt"), "pushed over sftp\n");
+                sftp.mkdirs("/root/incoming");
+                sftp.put(local.toString(), "/root/incoming/pushed.txt");
+            }
+            assertThat(exec(ssh, "cat incoming/pushed.txt").stdout()).isEqualTo("pushed over sftp\n");
+        } finally {
+            closeQuietly(ssh);
+        }
+        assertThat(dx1.commandLog()).containsExactly("sh Dolphin_eXpressWare-5.21.0.sh --build-rpm", "cat incoming/pushed.txt");
+        assertThat(dx1.connectionsAccepted()).isEqualTo(connectionsBefore + 1);
     }
 
     @Test

@@ -1,0 +1,68 @@
+package dev.baton.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.contracts.BatonJson;
+import org.junit.jupiter.api.Test;
+
+class TextTest {
+    private static final String DRY_RUN = """
+            {"rolloutId":"r-1","requestId":"q-1","clusterId":"matrix-prod","targetVersion":"3.5.1","state":"PLANNED",
+             "dryRun":true,"requestedBy":"cli:alice","nodes":[
+              {"nodeName":"srv4","orderingAddress":"10.10.1.10","fromVersion":"3.5.0","state":"PENDING"},
+              {"nodeName":"srv5","orderingAddress":"10.10.1.9","fromVersion":"3.5.0","state":"PENDING"},
+              {"nodeName":"srv1","orderingAddress":"10.10.1.1","fromVersion":"3.5.0","state":"SKIPPED","note":"excluded"}]}
+            """;
+
+    @Test
+    void aDryRunPlanListsTheNodesInPlanOrderNumbered() throws Exception {
+        String plan = Text.plan(json(DRY_RUN));
+
+        assertThat(plan.lines()).containsExactly(
+                "plan for matrix-prod -> 3.5.1 (dry run: no node touched), in upgrade order:",
+                "  1. srv4         10.10.1.10       3.5.0 -> 3.5.1",
+                "  2. srv5         10.10.1.9        3.5.0 -> 3.5.1",
+                "  3. srv1         10.10.1.1        3.5.0 -> 3.5.1  (skipped: excluded)",
+                "rollout r-1, request q-1");
+    }
+
+    @Test
+    void aNodeLineShowsStateVersionProgressAndStep() throws Exception {
+        JsonNode node = json("{\"nodeName\":\"dx3\",\"fromVersion\":\"5.20.0\",\"state\":\"REMEDIATING\","
+                + "\"currentStep\":\"reboot\",\"note\":\"services would not stop\"}");
+
+        assertThat(Text.nodeLine(node, "5.21.0"))
+                .isEqualTo("  dx3          [############........]  60%  REMEDIATING     5.20.0   step reboot: services would not stop");
+        assertThat(Text.nodeLine(json("{\"nodeName\":\"dx1\",\"fromVersion\":\"5.20.0\",\"state\":\"DONE\"}"), "5.21.0"))
+                .isEqualTo("  dx1          [####################] 100%  DONE            5.21.0");
+        assertThat(Text.nodeLine(json("{\"nodeName\":\"dx2\",\"fromVersion\":\"5.20.0\",\"state\":\"FAILED\"}"), "5.21.0"))
+                .startsWith("  dx2          [!!!!!!!!!!!!!!!!!!!!]       FAILED");
+    }
+
+    @Test
+    void theRolloutTableCountsDoneNodesAndMarksDryRuns() throws Exception {
+        String table = Text.rolloutTable(json("[" + DRY_RUN + "]"));
+
+        assertThat(table.lines()).hasSize(2);
+        assertThat(table.lines().skip(1).findFirst().orElseThrow())
+                .matches("r-1 +matrix-prod +3\\.5\\.1 +PLANNED\\* +0/3 +cli:alice");
+    }
+
+    @Test
+    void aRejectionSaysCodeAndReason() throws Exception {
+        JsonNode rejected = json("{\"clusterId\":\"c\",\"targetVersion\":\"9\",\"state\":\"REJECTED\","
+                + "\"rejection\":{\"code\":\"NO_ROLLING_PATH\",\"message\":\"5.20.0 cannot roll to 9\"}}");
+        assertThat(Text.outcome(rejected)).isEqualTo("upgrade of c to 9 REJECTED: NO_ROLLING_PATH 5.20.0 cannot roll to 9");
+    }
+
+    @Test
+    void auditTypesMayBeShortened() {
+        assertThat(AuditCommand.eventType("NodeUpgraded")).isEqualTo("dev.baton.NodeUpgraded.v1");
+        assertThat(AuditCommand.eventType("dev.baton.NodeUpgraded.v1")).isEqualTo("dev.baton.NodeUpgraded.v1");
+    }
+
+    private static JsonNode json(String text) throws Exception {
+        return BatonJson.mapper().readTree(text);
+    }
+}

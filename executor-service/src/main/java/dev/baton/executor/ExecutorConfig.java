@@ -1,0 +1,42 @@
+package dev.baton.executor;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * How this executor instance works ({@code baton.executor.*}; env {@code BATON_EXECUTOR_POOL},
+ * {@code BATON_EXECUTOR_CONCURRENCY}, {@code BATON_EXECUTOR_OUTPUT_CHUNK_BYTES},
+ * {@code BATON_EXECUTOR_OUTPUT_INTERVAL}, {@code BATON_EXECUTOR_ARTIFACT_CACHE}, {@code BATON_EXECUTOR_SHUTDOWN_GRACE}).
+ */
+@ConfigMapping(prefix = "baton.executor")
+public interface ExecutorConfig {
+
+    /**
+     * The executor pool this instance serves: it acts only on commands whose {@code executorPool} equals it (no pool:
+     * only commands without a pool). Also part of the consumer group name, so each pool sees every command once.
+     */
+    Optional<String> pool();
+
+    /** How many commands (of different clusters) run at once; one cluster never has two at once. */
+    @WithDefault("64")
+    int concurrency();
+
+    /** The most bytes one {@code StepOutput} chunk carries. */
+    @WithDefault("2048")
+    int outputChunkBytes();
+
+    /** At most one {@code StepOutput} chunk per command per this interval; output beyond that is counted, not sent. */
+    @WithDefault("PT1S")
+    Duration outputInterval();
+
+    /** Where built artifacts are kept (one directory per artifact key, with a SHA256SUMS file). */
+    @WithDefault("${java.io.tmpdir}/baton-artifacts")
+    Path artifactCache();
+
+    /** On shutdown, how long running commands may take to finish; queued ones are handed back at once. */
+    @WithDefault("PT30S")
+    Duration shutdownGrace();
+}

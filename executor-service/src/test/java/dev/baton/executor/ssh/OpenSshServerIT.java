@@ -1,0 +1,381 @@
+package dev.baton.executor.ssh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.baton.contracts.SshTarget;
+import dev.baton.executor.ErrorCode;
+import dev.baton.executor.NodeLedger;
+import dev.baton.executor.StepOutcome;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link SshjRemoteShell} against a real OpenSSH server (Debian {@code openssh-server}): the test starts
+ * {@code /usr/sbin/sshd -D -f <own config>} on 127.0.0.1 and a free port, with its own host key, a host
+ * certificate signed by its own CA, and an authorized_keys file holding three client keys (ed25519 without
+ * passphrase, RSA and ECDSA with one). Skipped when {@code /usr/sbin/sshd} is missing, unless
+ * {@code BATON_REQUIRE_OPENSSH=1}, then it fails.
+ */
+class OpenSshServerIT {
+    private static final Path SSHD = Path.of("/usr/sbin/sshd");
+    private static final String PASSPHRASE = "correct horse battery staple";
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+    private static Path dir;
+    private static Process sshd;
+    private static Process otherSshd;
+    private static int port;
+    private static int otherPort;
+    private static String user;
+    private static String hostKeyLine;
+    private static String caKeyLine;
+
+    @BeforeAll
+    static void startServers() throws Exception {
+        boolean present = Files.isExecutable(SSHD) && Files.isExecutable(Path.of("/usr/bin/ssh-keygen"));
+        if (!present && "1".equals(System.getenv("BATON_REQUIRE_OPENSSH"))) {
+            throw new AssertionError("BATON_REQUIRE_OPENSSH=1 but /usr/sbin/sshd or ssh-keygen is missing: "
+                    + "install Debian's openssh-server");
+        }
+        Assumptions.assumeTrue(present, "skipped: /usr/sbin/sshd is not installed (apt-get install openssh-server; "
+                + "set BATON_REQUIRE_OPENSSH=1 to make this a failure)");
+        dir = Files.createTempDirectory("baton-openssh-");
+        user = System.getProperty("user.name");
+        keygen("-t", "ed25519", "-N", "", "-f", file("host_ed25519"));
+        keygen("-t", "ed25519", "-N", "", "-f", file("ca"));
+        keygen("-s", file("ca"), "-I", "baton-test-host", "-h", "-n", "127.0.0.1", "-V", "-5m:+1h", file("host_ed25519.pub"));
+        keygen("-t", "ed25519", "-N", "", "-f", file("client_ed25519"));
+        keygen("-t", "rsa", "-b", "3072", "-N", PASSPHRASE, "-f", file("client_rsa"));
+        keygen("-t", "ecdsa", "-b", "256", "-N", PASSPHRASE, "-f", file("client_ecdsa"));
+        Files.writeString(dir.resolve("authorized_keys"), String.join("",
+                Files.readString(dir.resolve("client_ed25519.pub")), Files.readString(dir.resolve("client_rsa.pub")),
+                Files.readString(dir.resolve("client_ecdsa.pub"))));
+        hostKeyLine = Files.readString(dir.resolve("host_ed25519.pub")).trim();
+        caKeyLine = Files.readString(dir.resolve("ca.pub")).trim();
+        port = freePort();
+        sshd = startSshd("sshd", port, "host_ed25519");
+        // a second server whose host certificate, from the same CA, names another host
+        keygen("-t", "ed25519", "-N", "", "-f", file("other_host_ed25519"));
+        keygen("-s", file("ca"), "-I", "baton-test-other", "-h", "-n", "elsewhere.example", "-V", "-5m:+1h",
+                file("other_host_ed25519.pub"));
+        otherPort = freePort();
+        otherSshd = startSshd("other_sshd", otherPort, "other_host_ed25519");
+    }
+
+    private static Process startSshd(String name, int listenPort, String hostKey) throws Exception {
+        Files.writeString(dir.resolve(name + "_config"), String.join("\n",
+                "Port " + listenPort,
+                "ListenAddress 127.0.0.1",
+                "HostKey " + file(hostKey),
+                "HostCertificate " + file(hostKey + "-cert.pub"),
+                "AuthorizedKeysFile " + file("authorized_keys"),
+                "PidFile " + file(name + ".pid"),
+                "StrictModes no",
+                "UsePAM no",
+                "PermitRootLogin prohibit-password",
+                "PasswordAuthentication no",
+                "KbdInteractiveAuthentication no",
+                "PubkeyAuthentication yes",
+                "AllowTcpForwarding yes",
+                "Subsystem sftp internal-sftp",
+                "LogLevel ERROR",
+                ""));
+        Files.createDirectories(Path.of("/run/sshd")); // privilege separation directory sshd insists on
+        Process process = new ProcessBuilder(SSHD.toString(), "-D", "-e", "-f", file(name + "_config"))
+                .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start();
+        await().atMost(Duration.ofSeconds(15)).until(() -> {
+            if (!process.isAlive()) {
+                throw new AssertionError(name + " exited: " + Files.readString(dir.resolve(name + ".log")));
+            }
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", listenPort), 200);
+                return true;
+            } catch (IOException notYet) {
+                return false;
+            }
+        });
+        return process;
+    }
+
+    @AfterAll
+    static void stopSshd() throws Exception {
+        for (Process process : new Process[] {sshd, otherSshd}) {
+            if (process != null) {
+                process.destroy();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+        if (dir != null) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    @Test
+    void hashedKnownHostsAndAnEd25519KeyRunCommandsOnOneReusedConnection() throws Exception {
+        SshjRemoteShell shell = shell(knownHosts(hashed("[127.0.0.1]:" + port) + " " + hostKeyLine), "client_ed25519", null);
+        try {
+            ExecResult first;
+            ExecResult second;
+            try (RemoteSession session = shell.open(target())) {
+                first = session.exec("echo hello from openssh", TIMEOUT);
+            }
+            try (RemoteSession session = shell.open(target())) {
+                second = session.exec("exit 3", TIMEOUT);
+            }
+
+            assertThat(first).isEqualTo(new ExecResult(0, "hello from openssh\n"));
+            assertThat(second.exitCode()).isEqualTo(3);
+            assertThat(shell.openConnections()).isEqualTo(1);
+        } finally {
+            shell.closeAll();
+        }
+    }
+
+    @Test
+    void aHostCertificateSignedByTheKnownCertAuthorityIsAccepted() throws Exception {
+        SshjRemoteShell shell = shell(knownHosts("@cert-authority [127.0.0.1]:" + port + " " + caKeyLine),
+                "client_ed25519", null);
+        try (RemoteSession session = shell.open(target())) {
+            assertThat(session.exec("echo certified", TIMEOUT).output()).isEqualTo("certified\n");
+        } finally {
+            shell.closeAll();
+        }
+    }
+
+    @Test
+    void aHostCertificateFromTheKnownCertAuthorityButForAnotherHostIsRefused() throws Exception {
+        Path marker = dir.resolve("ran-on-the-wrong-host");
+        SshjRemoteShell shell = shell(knownHosts("@cert-authority [127.0.0.1]:" + otherPort + " " + caKeyLine),
+                "client_ed25519", null);
+
+        assertThatThrownBy(() -> shell.exec(new SshTarget("127.0.0.1", otherPort, user), "touch " + marker, TIMEOUT))
+                .isInstanceOfSatisfying(RemoteShellException.class,
+                        e -> assertThat(e.failure()).isEqualTo(ShellFailure.HOST_KEY_MISMATCH));
+        assertThat(marker).doesNotExist();
+    }
+
+    @Test
+    void aChangedHostKeyOrAForeignCertAuthorityIsRefusedAndNothingRuns() throws Exception {
+        String otherKey = Files.readString(dir.resolve("client_ed25519.pub")).trim().split(" ", 3)[1];
+        Path marker = dir.resolve("ran-despite-the-wrong-key");
+        SshjRemoteShell changed = shell(knownHosts("[127.0.0.1]:" + port + " ssh-ed25519 " + otherKey), "client_ed25519", null);
+        SshjRemoteShell foreignCa = shell(knownHosts("@cert-authority [127.0.0.1]:" + port + " ssh-ed25519 " + otherKey),
+                "client_ed25519", null);
+
+        for (SshjRemoteShell shell : List.of(changed, foreignCa)) {
+            assertThatThrownBy(() -> shell.exec(target(), "touch " + marker, TIMEOUT))
+                    .isInstanceOfSatisfying(RemoteShellException.class, e -> {
+                        assertThat(e.failure()).isEqualTo(ShellFailure.HOST_KEY_MISMATCH);
+                        assertThat(ErrorCode.of(e.failure())).isEqualTo(ErrorCode.HOST_KEY_MISMATCH);
+                    });
+        }
+        assertThat(marker).doesNotExist();
+    }
+
+    @Test
+    void rsaAndEcdsaKeysWithAPassphraseLogIn() throws Exception {
+        for (String key : List.of("client_rsa", "client_ecdsa")) {
+            SshjRemoteShell shell = shell(knownHosts("[127.0.0.1]:" + port + " " + hostKeyLine), key, PASSPHRASE);
+            try {
+                assertThat(shell.exec(target(), "whoami", TIMEOUT).output()).as(key).isEqualTo(user + "\n");
+            } finally {
+                shell.closeAll();
+            }
+        }
+    }
+
+    @Test
+    void thePassphraseCanComeFromAMountedSecretFile() throws Exception {
+        Path secret = Files.writeString(dir.resolve("passphrase"), PASSPHRASE + "\n");
+        SshjRemoteShell shell = shell(knownHosts("[127.0.0.1]:" + port + " " + hostKeyLine), "client_ecdsa", null, null,
+                secret);
+        try {
+            assertThat(shell.exec(target(), "echo unlocked", TIMEOUT).output()).isEqualTo("unlocked\n");
+        } finally {
+            shell.closeAll();
+        }
+    }
+
+    @Test
+    void aWrongPassphraseFailsAuthenticationWithoutRevealingIt() throws Exception {
+        SshjRemoteShell shell = shell(knownHosts("[127.0.0.1]:" + port + " " + hostKeyLine), "client_rsa", "not-it-42");
+
+        assertThatThrownBy(() -> shell.exec(target(), "true", TIMEOUT))
+                .isInstanceOfSatisfying(RemoteShellException.class, e -> {
+                    assertThat(e.failure()).isEqualTo(ShellFailure.AUTH_FAILED);
+                    assertThat(e.getMessage()).contains("client_rsa", "passphrase").doesNotContain("not-it-42");
+                });
+    }
+
+    @Test
+    void aJumpHostCarriesTheConnection() throws Exception {
+        SshjRemoteShell shell = shell(knownHosts("[127.0.0.1]:" + port + " " + hostKeyLine), "client_ed25519", null,
+                user + "@127.0.0.1:" + port);
+        try {
+            ExecResult result = shell.exec(target(), "echo through the bastion", TIMEOUT);
+
+            assertThat(result.output()).isEqualTo("through the bastion\n");
+        } finally {
+            shell.closeAll();
+        }
+    }
+
+    @Test
+    void filesMoveOverSftpAndTheLedgerWorksWithARealShell() throws Exception {
+        SshjRemoteShell shell = shell(knownHosts("[127.0.0.1]:" + port + " " + hostKeyLine), "client_ed25519", null);
+        Path local = Files.createDirectories(dir.resolve("local"));
+        Files.writeString(local.resolve("a.rpm"), "package a\n");
+        Files.createDirectories(local.resolve("sub"));
+        Files.writeString(local.resolve("sub/b.rpm"), "package b\n");
+        String remote = dir.resolve("remote/node_RPMS").toString();
+        String commandId = "openssh-it-" + System.nanoTime();
+        try (RemoteSession session = shell.open(target())) {
+            session.upload(local, List.of("a.rpm", "sub/b.rpm"), remote);
+            Path back = Files.createDirectories(dir.resolve("back"));
+            List<String> copied = session.download(remote, back);
+
+            assertThat(copied).containsExactlyInAnyOrder("a.rpm", "sub/b.rpm");
+            assertThat(Files.readString(back.resolve("sub/b.rpm"))).isEqualTo("package b\n");
+            assertThat(session.sha256(remote + "/a.rpm")).isEqualTo(sha256("package a\n"));
+
+            assertThat(NodeLedger.claim(session, commandId, TIMEOUT)).isInstanceOf(NodeLedger.Claim.Claimed.class);
+            assertThat(NodeLedger.claim(session, commandId, TIMEOUT)).isInstanceOf(NodeLedger.Claim.Busy.class);
+            StepOutcome outcome = new StepOutcome.Succeeded(0, "it's done: \"quoted\" $HOME `x`\n");
+            NodeLedger.record(session, commandId, outcome, TIMEOUT);
+            assertThat(NodeLedger.claim(session, commandId, TIMEOUT))
+                    .isEqualTo(new NodeLedger.Claim.Recorded(outcome));
+            assertThat(NodeLedger.recorded(session, commandId, TIMEOUT)).contains(outcome);
+        } finally {
+            shell.closeAll();
+            try (RemoteSession session = shell.open(target())) {
+                session.exec("rm -rf " + NodeLedger.DIR + "/" + commandId + ".claim " + NodeLedger.DIR + "/" + commandId
+                        + ".done", TIMEOUT);
+            }
+            shell.closeAll();
+        }
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------------------------
+
+    private static SshTarget target() {
+        return new SshTarget("127.0.0.1", port, user);
+    }
+
+    private static SshjRemoteShell shell(Path knownHosts, String key, String passphrase) {
+        return shell(knownHosts, key, passphrase, null, null);
+    }
+
+    private static SshjRemoteShell shell(Path knownHosts, String key, String passphrase, String jump) {
+        return shell(knownHosts, key, passphrase, jump, null);
+    }
+
+    private static SshjRemoteShell shell(Path knownHosts, String key, String passphrase, String jump,
+                                         Path passphraseFile) {
+        return new SshjRemoteShell(new SshConfig() {
+            @Override
+            public Path knownHosts() {
+                return knownHosts;
+            }
+
+            @Override
+            public Path privateKey() {
+                return dir.resolve(key);
+            }
+
+            @Override
+            public Optional<String> privateKeyPassphrase() {
+                return Optional.ofNullable(passphrase);
+            }
+
+            @Override
+            public Optional<Path> privateKeyPassphraseFile() {
+                return Optional.ofNullable(passphraseFile);
+            }
+
+            @Override
+            public Optional<String> jumpHost() {
+                return Optional.ofNullable(jump);
+            }
+
+            @Override
+            public Duration connectTimeout() {
+                return Duration.ofSeconds(5);
+            }
+
+            @Override
+            public Duration keepAlive() {
+                return Duration.ofSeconds(5);
+            }
+
+            @Override
+            public Duration idleTimeout() {
+                return Duration.ofMinutes(1);
+            }
+        });
+    }
+
+    private static Path knownHosts(String line) throws IOException {
+        Path file = Files.createTempFile(dir, "known_hosts", "");
+        Files.writeString(file, line + "\n");
+        return file;
+    }
+
+    /** An OpenSSH hashed known_hosts host field: {@code |1|base64(salt)|base64(HMAC-SHA1(salt, host))}. */
+    private static String hashed(String host) throws Exception {
+        byte[] salt = new byte[20];
+        new SecureRandom().nextBytes(salt);
+        Mac mac = Mac.getInstance("HmacSHA1");
+        mac.init(new SecretKeySpec(salt, "HmacSHA1"));
+        byte[] hash = mac.doFinal(host.getBytes(StandardCharsets.UTF_8));
+        return "|1|" + Base64.getEncoder().encodeToString(salt) + "|" + Base64.getEncoder().encodeToString(hash);
+    }
+
+    private static String sha256(String text) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static String file(String name) {
+        return dir.resolve(name).toString();
+    }
+
+    private static void keygen(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("/usr/bin/ssh-keygen", "-q"));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            throw new AssertionError("ssh-keygen " + String.join(" ", args) + " failed: " + output);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            return socket.getLocalPort();
+        }
+    }
+}
