@@ -143,8 +143,9 @@ public class Retention {
         try {
             Checkpoints.lock(connection);
             try (Statement statement = connection.createStatement()) {
-                // no writer may add to the partition while its anchors are taken
-                statement.execute("LOCK TABLE " + partition + " IN ACCESS EXCLUSIVE MODE");
+                // no writer may extend a chain while its anchors are taken; locking the whole table first (writers
+                // lock it before any partition) means a writer and retention never wait for each other in a cycle
+                statement.execute("LOCK TABLE audit_event IN ACCESS EXCLUSIVE MODE");
             }
             List<Checkpoints.SignedHead> anchors = new ArrayList<>();
             long upTo = 0;

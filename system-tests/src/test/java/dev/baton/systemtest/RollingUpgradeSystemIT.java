@@ -18,7 +18,13 @@ import dev.baton.sandbox.fleet.FleetSpec;
 import dev.baton.sandbox.fleet.SimulatedNode;
 import dev.baton.sandbox.world.EventLog;
 import dev.baton.sandbox.world.LocalBaton;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.contracts.BatonJson;
 import java.math.BigInteger;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -91,6 +97,22 @@ class RollingUpgradeSystemIT {
         // every message on a baton.* topic is stored exactly once by the audit service
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                 .untilAsserted(() -> assertThat(baton.auditedCount()).isEqualTo(log.publishedCount()));
+        // the compliance report of the Matrix rollout: each node's version before and after, the mixed-version window
+        String matrixRollout = plan("matrix-prod").rolloutId();
+        URI reportUri = URI.create(baton.services().service("audit-service").baseUrl() + "/api/v1/audit/rollouts/"
+                + matrixRollout + "/report");
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(reportUri).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode report = BatonJson.mapper().readTree(response.body());
+        assertThat(report.path("nodes")).hasSize(4).allSatisfy(node -> {
+            assertThat(node.path("versionBefore").asText()).isEqualTo("3.5.0");
+            assertThat(node.path("versionAfter").asText()).isEqualTo("3.5.1");
+        });
+        JsonNode mixed = report.path("mixedVersionDuration");
+        assertThat(mixed.isNumber() ? Duration.ofMillis((long) (mixed.asDouble() * 1000)) : Duration.parse(mixed.asText()))
+                .as("mixed-version window of matrix-prod").isPositive();
+        assertThat(report.path("outcome").toString()).contains("COMPLETED");
         System.out.printf("[system-it] rolled dolphin-lab %s and matrix-prod %s; %d messages published, %d audited%n",
                 dolphinOrder, matrixOrder, log.publishedCount(), baton.auditedCount());
     }

@@ -81,6 +81,24 @@ public final class BatonServices implements AutoCloseable {
         return fresh;
     }
 
+    /**
+     * Starts one more instance of a service beside the running one (e.g. a second planner), with extra environment
+     * (at least a distinct instance id); the caller stops it, or {@link #close} does.
+     */
+    public ServiceProcess startAnother(String module, Map<String, String> extraEnv) {
+        Map<String, String> env = environment(wiring);
+        env.putAll(extraEnv);
+        Path dir = workDir.resolve(module + "-" + (processes.size() + 1));
+        try {
+            java.nio.file.Files.createDirectories(dir);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        ServiceProcess another = ServiceProcess.start(repoRoot, module, env, dir, Duration.ofSeconds(90));
+        processes.add(another);
+        return another;
+    }
+
     public List<ServiceProcess> all() {
         return List.copyOf(processes);
     }

@@ -1,4 +1,4 @@
-package dev.baton.system;
+package dev.baton.systemtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
