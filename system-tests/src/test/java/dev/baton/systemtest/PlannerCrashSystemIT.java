@@ -10,11 +10,9 @@ import dev.baton.contracts.RolloutAccepted;
 import dev.baton.contracts.RolloutCompleted;
 import dev.baton.contracts.RolloutHalted;
 import dev.baton.contracts.UpgradeRequested;
-import dev.baton.sandbox.fleet.FleetSpec;
 import dev.baton.sandbox.fleet.SimulatedNode;
 import dev.baton.sandbox.world.EventLog;
 import dev.baton.sandbox.world.LocalBaton;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -41,12 +39,8 @@ class PlannerCrashSystemIT {
 
     @BeforeAll
     static void startBaton() throws Exception {
-        Path repoRoot = Path.of(System.getProperty("baton.repo.root", "..")).toAbsolutePath().normalize();
-        Path workDir = repoRoot.resolve("system-tests/target/crash-it-" + UUID.randomUUID().toString().substring(0, 8));
-        baton = LocalBaton.start(repoRoot, FleetSpec.fromClasspath("/fleets/crash-it.yaml"), workDir, "fleet-management-it");
-        System.out.println("[crash-it] services started, logs in " + workDir);
-        baton.registerFleet();
-        baton.awaitAllActive(cluster(), Duration.ofSeconds(60));
+        baton = SystemWorld.start("crash-it", "/fleets/crash-it.yaml");
+        SystemWorld.registerAndAwaitActive(baton);
     }
 
     @AfterAll

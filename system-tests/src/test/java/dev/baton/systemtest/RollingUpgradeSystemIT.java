@@ -14,7 +14,6 @@ import dev.baton.contracts.RolloutEvent;
 import dev.baton.contracts.RolloutHalted;
 import dev.baton.contracts.RolloutPlanned;
 import dev.baton.contracts.StepFailed;
-import dev.baton.sandbox.fleet.FleetSpec;
 import dev.baton.sandbox.fleet.SimulatedNode;
 import dev.baton.sandbox.world.EventLog;
 import dev.baton.sandbox.world.LocalBaton;
@@ -26,11 +25,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.InetAddress;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,14 +43,8 @@ class RollingUpgradeSystemIT {
 
     @BeforeAll
     static void startBaton() throws Exception {
-        Path repoRoot = Path.of(System.getProperty("baton.repo.root", "..")).toAbsolutePath().normalize();
-        Path workDir = repoRoot.resolve("system-tests/target/system-it-" + UUID.randomUUID().toString().substring(0, 8));
-        baton = LocalBaton.start(repoRoot, FleetSpec.fromClasspath("/fleets/system-it.yaml"), workDir, "fleet-management-it");
-        System.out.println("[system-it] services started, logs in " + workDir);
-        baton.registerFleet();
-        for (ClusterRegistered cluster : baton.fleet().registrations()) {
-            baton.awaitAllActive(cluster, Duration.ofSeconds(60));
-        }
+        baton = SystemWorld.start("system-it", "/fleets/system-it.yaml");
+        SystemWorld.registerAndAwaitActive(baton);
     }
 
     @AfterAll

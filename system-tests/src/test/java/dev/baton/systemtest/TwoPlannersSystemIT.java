@@ -3,16 +3,13 @@ package dev.baton.systemtest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.baton.contracts.ClusterRegistered;
 import dev.baton.contracts.NodeCommand;
 import dev.baton.contracts.NodeUpgraded;
 import dev.baton.contracts.RolloutCompleted;
-import dev.baton.sandbox.fleet.FleetSpec;
 import dev.baton.sandbox.fleet.SimulatedNode;
 import dev.baton.sandbox.world.EventLog;
 import dev.baton.sandbox.world.LocalBaton;
 import dev.baton.sandbox.world.ServiceProcess;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +17,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -40,15 +36,9 @@ class TwoPlannersSystemIT {
 
     @BeforeAll
     static void startBaton() throws Exception {
-        Path repoRoot = Path.of(System.getProperty("baton.repo.root", "..")).toAbsolutePath().normalize();
-        Path workDir = repoRoot.resolve("system-tests/target/two-planners-" + UUID.randomUUID().toString().substring(0, 8));
-        baton = LocalBaton.start(repoRoot, FleetSpec.fromClasspath("/fleets/two-planners.yaml"), workDir, "fleet-management-it");
+        baton = SystemWorld.start("two-planners", "/fleets/two-planners.yaml");
         second = baton.services().startAnother("planner-service", Map.of("BATON_PLANNER_INSTANCE_ID", "planner-2"));
-        System.out.println("[two-planners] services and a second planner started, logs in " + workDir);
-        baton.registerFleet();
-        for (ClusterRegistered cluster : baton.fleet().registrations()) {
-            baton.awaitAllActive(cluster, Duration.ofSeconds(60));
-        }
+        SystemWorld.registerAndAwaitActive(baton);
     }
 
     @AfterAll
