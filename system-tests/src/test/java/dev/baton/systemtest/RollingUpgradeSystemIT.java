@@ -19,7 +19,9 @@ import dev.baton.sandbox.world.EventLog;
 import dev.baton.sandbox.world.LocalBaton;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.contracts.BatonJson;
+import dev.baton.sandbox.world.ServiceProcess;
 import java.math.BigInteger;
+import java.nio.file.Files;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -140,6 +142,31 @@ class RollingUpgradeSystemIT {
         long commands = log.events(NodeCommand.class).stream().filter(c -> c.clusterId().equals("dolphin-edge")).count();
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> log.events(NodeCommand.class)
                 .stream().filter(c -> c.clusterId().equals("dolphin-edge")).count() == commands);
+    }
+
+    @Test
+    void theSshPrivateKeyAppearsInNoLogNoEventAndNotInTheAuditStore() throws Exception {
+        // whatever ran before (at least the registrations, the health picture and the services' start-up)
+        String key = Files.readString(baton.fleet().clientPrivateKey());
+        List<String> secrets = key.lines().filter(line -> !line.startsWith("-----") && line.length() >= 16).toList();
+        assertThat(secrets).as("the private key's base64 lines").isNotEmpty();
+
+        for (ServiceProcess service : baton.services().all()) {
+            String log = Files.readString(service.log());
+            assertThat(secrets).as("%s's log", service.module()).noneMatch(log::contains);
+        }
+        String events = baton.eventLog().entries().stream().map(e -> String.valueOf(e.event()))
+                .collect(java.util.stream.Collectors.joining("\n"));
+        assertThat(secrets).as("events on the baton.* topics").noneMatch(events::contains);
+        for (ClusterRegistered cluster : baton.fleet().registrations()) {
+            URI audit = URI.create(baton.services().service("audit-service").baseUrl()
+                    + "/api/v1/audit/events?limit=1000&clusterId=" + cluster.clusterId());
+            HttpResponse<String> stored = HttpClient.newHttpClient().send(HttpRequest.newBuilder(audit).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(stored.statusCode()).as(stored.body()).isEqualTo(200);
+            assertThat(stored.body()).as("the audit store's events of %s", cluster.clusterId()).contains("ClusterRegistered");
+            assertThat(secrets).as("the audit store").noneMatch(stored.body()::contains);
+        }
     }
 
     private static void awaitFinished(String clusterId) {
