@@ -1,0 +1,87 @@
+package dev.baton.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.baton.sandbox.fleet.FleetSpec;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class RollingUpgradeBenchTest {
+    private static final Path ROOT = Path.of("/repo");
+
+    @Test
+    void defaultsAreThreeRoundsWithAnsibleIntoBenchResults() {
+        RollingUpgradeBench.Options options = RollingUpgradeBench.Options.parse(new String[0], ROOT);
+
+        assertThat(options.rounds()).isEqualTo(3);
+        assertThat(options.skipAnsible()).isFalse();
+        assertThat(options.results()).isEqualTo(Path.of("/repo/bench/results"));
+        assertThat(options.fleet()).isNull();
+        assertThat(options.timeout()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(options.auditEvents()).isZero();
+        assertThat(options.skipRollout()).isFalse();
+    }
+
+    @Test
+    void theAuditFiguresAreOptIn() {
+        RollingUpgradeBench.Options options = RollingUpgradeBench.Options.parse(
+                new String[] {"--audit", "1_000_000", "--no-rollout"}, ROOT);
+
+        assertThat(options.auditEvents()).isEqualTo(1_000_000);
+        assertThat(options.skipRollout()).isTrue();
+        assertThatThrownBy(() -> RollingUpgradeBench.Options.parse(new String[] {"--no-rollout"}, ROOT))
+                .hasMessageContaining("--audit");
+        assertThatThrownBy(() -> RollingUpgradeBench.Options.parse(new String[] {"--audit", "lots"}, ROOT))
+                .hasMessageContaining("--audit: 'lots'");
+        RollingUpgradeBench.Options many = RollingUpgradeBench.Options.parse(
+                new String[] {"--no-rollout", "--clusters", "100", "--cluster-size", "3"}, ROOT);
+        assertThat(many.clusters()).isEqualTo(100);
+        assertThat(many.clusterSize()).isEqualTo(3);
+        assertThat(many.executors()).isEqualTo(1);
+        assertThat(RollingUpgradeBench.Options.parse(new String[] {"--clusters", "5", "--executors", "2"}, ROOT).executors())
+                .isEqualTo(2);
+        assertThatThrownBy(() -> RollingUpgradeBench.Options.parse(new String[] {"--executors", "3"}, ROOT))
+                .hasMessageContaining("--executors: '3' is not 1 or 2");
+        assertThatThrownBy(() -> RollingUpgradeBench.Options.parse(new String[] {"--clusters", "0"}, ROOT))
+                .hasMessageContaining("--clusters: '0'");
+    }
+
+    @Test
+    void optionsAreReadAndMistakesNamed() {
+        RollingUpgradeBench.Options options = RollingUpgradeBench.Options.parse(
+                new String[] {"--rounds", "1", "--no-ansible", "--results", "/tmp/r", "--timeout", "PT2M"}, ROOT);
+
+        assertThat(options.rounds()).isEqualTo(1);
+        assertThat(options.skipAnsible()).isTrue();
+        assertThat(options.results()).isEqualTo(Path.of("/tmp/r"));
+        assertThat(options.timeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThatThrownBy(() -> RollingUpgradeBench.Options.parse(new String[] {"--rounds", "0"}, ROOT))
+                .hasMessageContaining("--rounds");
+        assertThatThrownBy(() -> RollingUpgradeBench.Options.parse(new String[] {"--timeout", "10m"}, ROOT))
+                .hasMessageContaining("ISO-8601");
+        assertThatThrownBy(() -> RollingUpgradeBench.Options.parse(new String[] {"--fast"}, ROOT))
+                .hasMessageContaining("unknown argument '--fast'");
+    }
+
+    @Test
+    void matrixNodesAreUpgradedHighestClusterAddressFirstComparedNumerically() {
+        assertThat(RollingUpgradeBench.numeric("127.77.1.16")).isGreaterThan(RollingUpgradeBench.numeric("127.77.1.9"));
+        assertThat(RollingUpgradeBench.bump("3.5.0", 2)).isEqualTo("3.5.2");
+        assertThat(RollingUpgradeBench.bump("3.5.9", 1)).isEqualTo("3.5.10");
+    }
+
+    @Test
+    void eachRoundRollsTheSameNodesUnderItsOwnClusterId() {
+        FleetSpec spec = FleetSpec.fromClasspath(RollingUpgradeBench.DEFAULT_FLEET);
+
+        FleetSpec round2 = RollingUpgradeBench.renamed(spec, "bench-matrix-r2");
+
+        assertThat(round2.clusters()).singleElement().satisfies(c -> {
+            assertThat(c.id()).isEqualTo("bench-matrix-r2");
+            assertThat(c.nodes()).isEqualTo(spec.clusters().get(0).nodes());
+            assertThat(c.version()).isEqualTo("3.5.0");
+        });
+    }
+}
