@@ -79,6 +79,8 @@ import org.jboss.logging.Logger;
  */
 @ApplicationScoped
 public class HealthMonitor {
+    /** A loop whose next run is closer than this is left alone by {@link #expedite}. */
+    private static final long EXPEDITE_MARGIN_MILLIS = 50;
     private static final Logger LOG = Logger.getLogger(HealthMonitor.class);
     private static final String MEMBERSHIP_LOOP = "";
     /** Nodes asked for the membership, at most, per read. */
@@ -301,6 +303,26 @@ public class HealthMonitor {
     }
 
     /** Stops probing a cluster and forgets it (a tombstone on baton.clusters.v1). */
+    /**
+     * A step just succeeded on the node (the executor said so on {@code baton.results.v1}): probe it and its cluster's
+     * membership now instead of at the next interval, so "back and active" is seen as early as the stability window
+     * allows. Changes nothing about how many good probes make a node active.
+     */
+    public void expedite(String clusterId, String nodeName) {
+        Map<String, Loop> running = loops.get(clusterId);
+        if (running == null) {
+            return; // not a cluster this instance probes
+        }
+        Loop node = running.get(nodeName);
+        if (node != null) {
+            node.expedite();
+        }
+        Loop membership = running.get(MEMBERSHIP_LOOP);
+        if (membership != null) {
+            membership.expedite();
+        }
+    }
+
     public synchronized void forget(String clusterId) {
         if (stopProbing(clusterId)) {
             LOG.infof("cluster %s deregistered: no longer probed", clusterId);
@@ -448,6 +470,16 @@ public class HealthMonitor {
                 started = true;
                 // spread the first probes over one interval so the nodes are not all probed at the same instant
                 schedule(ThreadLocalRandom.current().nextLong(Math.max(1, nextDelayMillis(clusterId))));
+            }
+        }
+
+        /** Runs the loop now if its next run is still a while away (never two runs of one loop at once). */
+        synchronized void expedite() {
+            ScheduledFuture<?> future = next;
+            // a positive delay means the run has not started; only then can it be moved without doubling the loop
+            if (!stopped && future != null && future.getDelay(TimeUnit.MILLISECONDS) > EXPEDITE_MARGIN_MILLIS
+                    && future.cancel(false)) {
+                schedule(0);
             }
         }
 
