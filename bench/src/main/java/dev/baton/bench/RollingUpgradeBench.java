@@ -1,5 +1,6 @@
 package dev.baton.bench;
 
+import dev.baton.sandbox.world.ChildProcesses;
 import dev.baton.contracts.RolloutHalted;
 import dev.baton.contracts.RolloutRejected;
 import dev.baton.contracts.Topics;
@@ -144,7 +145,7 @@ public final class RollingUpgradeBench {
             System.exit(2);
             return;
         }
-        stopChildProcessesOnExit();
+        ChildProcesses.stopAllOnExit("bench-children-stop");
         Path workDir = repoRoot.resolve(".baton/bench-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         int status;
         try {
@@ -457,25 +458,4 @@ public final class RollingUpgradeBench {
         return out.toString();
     }
 
-    /** On JVM exit every process this JVM started gets SIGTERM, then SIGKILL after 15 s (Ctrl-C at any moment). */
-    static void stopChildProcessesOnExit() {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            List<ProcessHandle> children = ProcessHandle.current().descendants().toList();
-            children.forEach(ProcessHandle::destroy);
-            Instant deadline = Instant.now().plusSeconds(15);
-            for (ProcessHandle child : children) {
-                while (child.isAlive() && Instant.now().isBefore(deadline)) {
-                    try {
-                        Thread.sleep(100);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        break;
-                    }
-                }
-                if (child.isAlive()) {
-                    child.destroyForcibly();
-                }
-            }
-        }, "bench-children-stop"));
-    }
 }

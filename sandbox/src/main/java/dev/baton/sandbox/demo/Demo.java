@@ -1,5 +1,6 @@
 package dev.baton.sandbox.demo;
 
+import dev.baton.sandbox.world.ChildProcesses;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.contracts.BatonJson;
 import dev.baton.contracts.ClusterRegistered;
@@ -100,7 +101,7 @@ public final class Demo {
             return;
         }
         Path workDir = repoRoot.resolve(".baton/demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        stopChildProcessesOnExit();
+        ChildProcesses.stopAllOnExit("baton-children-stop");
         boolean live = System.console() != null && !"dumb".equals(System.getenv("TERM")) && System.getenv("NO_COLOR") == null;
         int status;
         try {
@@ -139,30 +140,6 @@ public final class Demo {
         }
     }
 
-    /**
-     * A safety net for Ctrl-C at any moment, e.g. while a service is still starting (not yet in the list
-     * BatonServices stops): on JVM exit, every process this JVM started gets SIGTERM, then SIGKILL after 15 s.
-     */
-    static void stopChildProcessesOnExit() {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            List<ProcessHandle> children = ProcessHandle.current().descendants().toList();
-            children.forEach(ProcessHandle::destroy);
-            Instant deadline = Instant.now().plusSeconds(15);
-            for (ProcessHandle child : children) {
-                while (child.isAlive() && Instant.now().isBefore(deadline)) {
-                    try {
-                        Thread.sleep(100);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        break;
-                    }
-                }
-                if (child.isAlive()) {
-                    child.destroyForcibly();
-                }
-            }
-        }, "baton-children-stop"));
-    }
 
     /**
      * What a JVM shutdown hook may do: stop the service processes and the fleet. Kafka's and PostgreSQL's

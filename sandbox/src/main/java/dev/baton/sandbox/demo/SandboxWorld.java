@@ -1,5 +1,6 @@
 package dev.baton.sandbox.demo;
 
+import dev.baton.sandbox.world.ChildProcesses;
 import dev.baton.contracts.ClusterRegistered;
 import dev.baton.sandbox.fleet.FleetSpec;
 import dev.baton.sandbox.world.LocalBaton;
@@ -67,7 +68,7 @@ public final class SandboxWorld {
             return;
         }
         Files.createDirectories(workDir);
-        Demo.stopChildProcessesOnExit();
+        ChildProcesses.stopAllOnExit("baton-sandbox-children-stop");
         LocalBaton baton;
         try {
             baton = LocalBaton.start(repoRoot, spec, workDir, "sandbox-fleet-management");
