@@ -17,7 +17,7 @@ public final class ManyClusters {
 
     /** The outcome of one many-clusters run. */
     public record Outcome(int clusters, int nodesPerCluster, Duration clusterLimit, Duration completion,
-                          Percentiles clusterWall, Percentiles hop) {
+                          Percentiles clusterWall, Percentiles hop, int executors) {
 
         /** Node upgrades per second over the whole run. */
         public double nodeUpgradesPerSecond() {
@@ -25,7 +25,7 @@ public final class ManyClusters {
         }
 
         public String csv() {
-            String scenario = clusters + " clusters x " + nodesPerCluster + " nodes at once";
+            String scenario = clusters + " clusters x " + nodesPerCluster + " nodes at once, " + executors + " executor(s)";
             List<String> lines = new ArrayList<>();
             lines.add("scenario,metric,contender,value,unit");
             lines.add(line(scenario, "one-cluster-physical-limit", clusterLimit.toMillis() / 1000.0, "s"));
@@ -42,14 +42,14 @@ public final class ManyClusters {
 
         public String markdown() {
             return String.format(Locale.ROOT, """
-                    | %d clusters × %d nodes, all at once | figure |
+                    | %d clusters × %d nodes, all at once, %d executor(s) | figure |
                     |---|---:|
                     | one cluster's physical limit | %.1f s |
                     | completion (first request → last RolloutCompleted) | %.1f s |
                     | node upgrades per second | %.2f |
                     | a cluster's wall time p50 / p99 / max | %.1f / %.1f / %.1f s |
                     | control-plane hop p50 / p99 / max (n=%d) | %d / %d / %d ms |
-                    """, clusters, nodesPerCluster, clusterLimit.toMillis() / 1000.0, completion.toMillis() / 1000.0,
+                    """, clusters, nodesPerCluster, executors, clusterLimit.toMillis() / 1000.0, completion.toMillis() / 1000.0,
                     nodeUpgradesPerSecond(), clusterWall.p50().toMillis() / 1000.0, clusterWall.p99().toMillis() / 1000.0,
                     clusterWall.max().toMillis() / 1000.0, hop.count(), hop.p50().toMillis(), hop.p99().toMillis(),
                     hop.max().toMillis());
@@ -89,7 +89,7 @@ public final class ManyClusters {
 
     /** Reads the outcome of rolling every cluster in {@code clusterIds} to {@code target} from {@code entries}. */
     static Outcome outcome(List<EventLog.Entry> entries, List<String> clusterIds, int nodesPerCluster, String target,
-                           Duration clusterLimit) {
+                           Duration clusterLimit, int executors) {
         List<Duration> walls = new ArrayList<>();
         List<Duration> hops = new ArrayList<>();
         Instant first = null;
@@ -102,7 +102,46 @@ public final class ManyClusters {
             last = last == null || run.completedAt().isAfter(last) ? run.completedAt() : last;
         }
         return new Outcome(clusterIds.size(), nodesPerCluster, clusterLimit, Duration.between(first, last),
-                Percentiles.of(walls), Percentiles.of(hops));
+                Percentiles.of(walls), Percentiles.of(hops), executors);
+    }
+
+    /** One line per run (cluster count and executors), the figures the issue asks for; CSV. */
+    static String summaryCsv(List<Outcome> outcomes) {
+        StringBuilder csv = new StringBuilder("clusters,nodes_per_cluster,executors,one_cluster_limit_s,completion_s,"
+                + "node_upgrades_per_s,cluster_wall_p50_s,cluster_wall_p99_s,hop_p50_ms,hop_p99_ms,hop_max_ms\n");
+        for (Outcome o : outcomes) {
+            csv.append(String.format(Locale.ROOT, "%d,%d,%d,%.3f,%.3f,%.3f,%.3f,%.3f,%d,%d,%d%n", o.clusters(),
+                    o.nodesPerCluster(), o.executors(), o.clusterLimit().toMillis() / 1000.0,
+                    o.completion().toMillis() / 1000.0, o.nodeUpgradesPerSecond(), o.clusterWall().p50().toMillis() / 1000.0,
+                    o.clusterWall().p99().toMillis() / 1000.0, o.hop().p50().toMillis(), o.hop().p99().toMillis(),
+                    o.hop().max().toMillis()));
+        }
+        return csv.toString();
+    }
+
+    /**
+     * The same as a Markdown table, with the speed-up of two executors over one where both ran for a cluster count
+     * (completion time with one / with two, measured one after the other in the same run).
+     */
+    static String summaryMarkdown(List<Outcome> outcomes) {
+        StringBuilder md = new StringBuilder("""
+                | clusters × nodes, all at once | executors | completion | node upgrades/s | cluster wall p50 / p99 | hop p50 / p99 | 1 → 2 executors |
+                |---|---:|---:|---:|---:|---:|---:|
+                """);
+        for (Outcome o : outcomes) {
+            String speedUp = "";
+            if (o.executors() == 2) {
+                speedUp = outcomes.stream().filter(one -> one.executors() == 1 && one.clusters() == o.clusters()
+                                && one.nodesPerCluster() == o.nodesPerCluster()).findFirst()
+                        .map(one -> String.format(Locale.ROOT, "%.2fx", one.completion().toNanos() / (double) o.completion().toNanos()))
+                        .orElse("");
+            }
+            md.append(String.format(Locale.ROOT, "| %,d × %d (limit %.1f s each) | %d | %.1f s | %.1f | %.1f / %.1f s | %,d / %,d ms | %s |%n",
+                    o.clusters(), o.nodesPerCluster(), o.clusterLimit().toMillis() / 1000.0, o.executors(),
+                    o.completion().toMillis() / 1000.0, o.nodeUpgradesPerSecond(), o.clusterWall().p50().toMillis() / 1000.0,
+                    o.clusterWall().p99().toMillis() / 1000.0, o.hop().p50().toMillis(), o.hop().p99().toMillis(), speedUp));
+        }
+        return md.toString();
     }
 
     /** Whether every cluster's rollout has completed (and none ended otherwise). */

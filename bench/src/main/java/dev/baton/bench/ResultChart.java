@@ -30,16 +30,9 @@ public final class ResultChart {
 
     /** Renders the chart. */
     public static BufferedImage render(ResultTable table) {
-        System.setProperty("java.awt.headless", "true");
         BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
+        Graphics2D g = canvas(image);
         try {
-            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            g.setColor(Color.WHITE);
-            g.fillRect(0, 0, WIDTH, HEIGHT);
-            g.setColor(Color.BLACK);
-            g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
             int rounds = table.runs().isEmpty() ? 1 : table.runs().get(0).rounds().size();
             g.drawString("Rolling upgrade, " + table.scenario() + ": wall time vs physical limit"
                     + (rounds > 1 ? " (median of " + rounds + " rounds)" : ""), 20, 28);
@@ -110,10 +103,71 @@ public final class ResultChart {
         return image;
     }
 
+    /** A white, anti-aliased canvas on the image, black bold title font selected (headless: no display needed). */
+    private static Graphics2D canvas(BufferedImage image) {
+        System.setProperty("java.awt.headless", "true");
+        Graphics2D g = image.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, image.getWidth(), image.getHeight());
+        g.setColor(Color.BLACK);
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
+        return g;
+    }
+
     /** Renders the chart into {@code file} as PNG. */
     public static void write(ResultTable table, Path file) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
         if (!ImageIO.write(render(table), "png", file.toFile())) {
+            throw new IOException("no PNG writer available");
+        }
+    }
+
+    /**
+     * The many-clusters runs as a PNG: per cluster count, one bar per executor count with the completion time, and
+     * node upgrades per second written beside it.
+     */
+    public static BufferedImage renderManyClusters(List<ManyClusters.Outcome> outcomes) {
+        int barHeight = 26;
+        int gap = 8;
+        int height = 90 + outcomes.size() * (barHeight + gap) + 30;
+        BufferedImage image = new BufferedImage(WIDTH, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = canvas(image);
+        try {
+            g.drawString("Many clusters rolling at once: completion time (first request -> last RolloutCompleted)", 20, 28);
+            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+            double max = Math.max(1e-3, outcomes.stream().mapToDouble(o -> o.completion().toNanos() / 1e9).max().orElse(1));
+            int left = 230;
+            int right = WIDTH - 220;
+            double scale = (right - left) / max;
+            int top = 50;
+            for (int i = 0; i < outcomes.size(); i++) {
+                ManyClusters.Outcome o = outcomes.get(i);
+                int y = top + i * (barHeight + gap);
+                double seconds = o.completion().toNanos() / 1e9;
+                int width = (int) Math.round(seconds * scale);
+                g.setColor(OVERHEAD[(o.executors() - 1) % OVERHEAD.length]);
+                g.fillRect(left, y, width, barHeight);
+                g.setColor(Color.BLACK);
+                g.drawString(String.format(Locale.ROOT, "%,d clusters x %d, %d executor%s", o.clusters(), o.nodesPerCluster(),
+                        o.executors(), o.executors() == 1 ? "" : "s"), 20, y + barHeight / 2 + 5);
+                g.drawString(String.format(Locale.ROOT, "%.1f s  (%.1f node upgrades/s)", seconds, o.nodeUpgradesPerSecond()),
+                        left + width + 6, y + barHeight / 2 + 5);
+            }
+            int y = top + outcomes.size() * (barHeight + gap) + 20;
+            g.drawString(String.format(Locale.ROOT, "one cluster alone at its physical limit: %.1f s",
+                    outcomes.isEmpty() ? 0 : outcomes.get(0).clusterLimit().toMillis() / 1000.0), 20, y);
+        } finally {
+            g.dispose();
+        }
+        return image;
+    }
+
+    /** Renders the many-clusters chart into {@code file} as PNG. */
+    public static void writeManyClusters(List<ManyClusters.Outcome> outcomes, Path file) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        if (!ImageIO.write(renderManyClusters(outcomes), "png", file.toFile())) {
             throw new IOException("no PNG writer available");
         }
     }

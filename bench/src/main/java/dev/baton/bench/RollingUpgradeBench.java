@@ -9,8 +9,8 @@ import dev.baton.procedure.ProcedureCatalog;
 import dev.baton.sandbox.fleet.FleetSpec;
 import dev.baton.sandbox.fleet.SimulatedNode;
 import dev.baton.sandbox.world.EventLog;
+import dev.baton.sandbox.world.BatonServices;
 import dev.baton.sandbox.world.LocalBaton;
-import dev.baton.sandbox.world.ServiceProcess;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.math.BigInteger;
@@ -45,10 +45,28 @@ public final class RollingUpgradeBench {
     static final Duration HEALTH_INTERVAL = Duration.ofMillis(300);
     /** Each step's simulated time in the many-clusters scenario (as in the 16-node fleet). */
     static final Duration STEP_TIME = Duration.ofMillis(500);
+    /** How the services run in the rolling-upgrade comparison: long-running JVMs (full JIT) as in production. */
+    static final BatonServices.Tuning ROLLOUT_TUNING = BatonServices.Tuning.longRunning("512m");
+    /** How often the many-clusters scenario's health service probes a settled node (BATON_HEALTH_IDLE_INTERVAL). */
+    static final Duration IDLE_INTERVAL = Duration.ofSeconds(5);
 
-    /** Command-line options. */
+    /** Cluster counts of the many-clusters scenario when none are given. */
+    static final List<Integer> DEFAULT_CLUSTER_COUNTS = List.of(100, 300, 1000);
+    static final int DEFAULT_AUDIT_EVENTS = 1_000_000;
+    static final String USAGE = "usage: ./baton bench [--quick] [--rounds 3] [--no-ansible] [--clusters 100,300,1000|0] "
+            + "[--cluster-size 3] [--executors 1|2] [--audit 1000000|0] [--no-rollout] [--no-openssh] [--fleet fleet.yaml] [--results dir] [--timeout PT10M]";
+
+    /**
+     * Command-line options. By default everything the issue asks for: the rolling-upgrade comparison (3 rounds), the
+     * many-clusters scenario at 100, 300 and 1,000 clusters with one and then two executors, and the audit store at
+     * 1M events.
+     */
     record Options(Path fleet, Path results, boolean skipAnsible, Duration timeout, int rounds, boolean skipRollout,
-                   int auditEvents, int clusters, int clusterSize, int executors) {
+                   int auditEvents, List<Integer> clusterCounts, int clusterSize, int executors, boolean skipOpenSsh) {
+        Options {
+            clusterCounts = List.copyOf(clusterCounts);
+        }
+
         static Options parse(String[] args, Path repoRoot) {
             Path fleet = null;
             Path results = repoRoot.resolve("bench/results");
@@ -56,50 +74,36 @@ public final class RollingUpgradeBench {
             Duration timeout = Duration.ofMinutes(10);
             int rounds = 3;
             boolean skipRollout = false;
-            int auditEvents = 0;
-            int clusters = 0;
-            int clusterSize = 4;
-            int executors = 1;
+            int auditEvents = DEFAULT_AUDIT_EVENTS;
+            List<Integer> clusterCounts = DEFAULT_CLUSTER_COUNTS;
+            int clusterSize = 3;
+            int executors = 2;
+            boolean skipOpenSsh = false;
             for (int i = 0; i < args.length; i++) {
                 String arg = args[i];
-                if ("--fleet".equals(arg) && i + 1 < args.length) {
+                boolean hasValue = i + 1 < args.length;
+                if ("--quick".equals(arg)) {
+                    rounds = 1;
+                    clusterCounts = List.of(100);
+                    executors = 1;
+                    auditEvents = 0;
+                } else if ("--fleet".equals(arg) && hasValue) {
                     fleet = Path.of(args[++i]);
-                } else if ("--results".equals(arg) && i + 1 < args.length) {
+                } else if ("--results".equals(arg) && hasValue) {
                     results = Path.of(args[++i]);
-                } else if ("--rounds".equals(arg) && i + 1 < args.length) {
-                    try {
-                        rounds = Integer.parseInt(args[++i]);
-                    } catch (NumberFormatException e) {
-                        rounds = 0;
+                } else if ("--rounds".equals(arg) && hasValue) {
+                    rounds = number(arg, args[++i], 1, 20);
+                } else if ("--audit".equals(arg) && hasValue) {
+                    auditEvents = number(arg, args[++i].replace("_", ""), 0, 100_000_000);
+                    if (auditEvents > 0 && auditEvents < 1000) {
+                        throw new IllegalArgumentException("--audit: '" + args[i]
+                                + "' is not a number of events (0 to skip, else at least 1000, e.g. 1000000)");
                     }
-                    if (rounds < 1 || rounds > 20) {
-                        throw new IllegalArgumentException("--rounds: '" + args[i] + "' is not a number from 1 to 20");
-                    }
-                } else if ("--audit".equals(arg) && i + 1 < args.length) {
-                    try {
-                        auditEvents = Integer.parseInt(args[++i].replace("_", ""));
-                    } catch (NumberFormatException e) {
-                        auditEvents = 0;
-                    }
-                    if (auditEvents < 1000) {
-                        throw new IllegalArgumentException("--audit: '" + args[i] + "' is not a number of events (at least 1000, e.g. 1000000)");
-                    }
-                } else if (("--clusters".equals(arg) || "--cluster-size".equals(arg)) && i + 1 < args.length) {
-                    int value;
-                    try {
-                        value = Integer.parseInt(args[++i]);
-                    } catch (NumberFormatException e) {
-                        value = 0;
-                    }
-                    if (value < 1 || value > 2000) {
-                        throw new IllegalArgumentException(arg + ": '" + args[i] + "' is not a number from 1 to 2000");
-                    }
-                    if ("--clusters".equals(arg)) {
-                        clusters = value;
-                    } else {
-                        clusterSize = value;
-                    }
-                } else if ("--executors".equals(arg) && i + 1 < args.length) {
+                } else if ("--clusters".equals(arg) && hasValue) {
+                    clusterCounts = clusterCounts(args[++i]);
+                } else if ("--cluster-size".equals(arg) && hasValue) {
+                    clusterSize = number(arg, args[++i], 1, 50);
+                } else if ("--executors".equals(arg) && hasValue) {
                     executors = "1".equals(args[++i]) ? 1 : "2".equals(args[i]) ? 2 : 0;
                     if (executors == 0) {
                         throw new IllegalArgumentException("--executors: '" + args[i] + "' is not 1 or 2");
@@ -108,22 +112,48 @@ public final class RollingUpgradeBench {
                     skipRollout = true;
                 } else if ("--no-ansible".equals(arg)) {
                     skipAnsible = true;
-                } else if ("--timeout".equals(arg) && i + 1 < args.length) {
+                } else if ("--no-openssh".equals(arg)) {
+                    skipOpenSsh = true;
+                } else if ("--timeout".equals(arg) && hasValue) {
                     try {
                         timeout = Duration.parse(args[++i]);
                     } catch (RuntimeException e) {
                         throw new IllegalArgumentException("--timeout: '" + args[i] + "' is not an ISO-8601 duration (e.g. PT10M)");
                     }
                 } else {
-                    throw new IllegalArgumentException("unknown argument '" + arg
-                            + "' (usage: ./baton bench [--fleet fleet.yaml] [--results dir] [--rounds 3] [--no-ansible] [--timeout PT10M] [--audit EVENTS] [--clusters N [--cluster-size K] [--executors 1|2]] [--no-rollout])");
+                    throw new IllegalArgumentException("unknown argument '" + arg + "' (" + USAGE + ")");
                 }
             }
-            if (skipRollout && auditEvents == 0 && clusters == 0) {
-                throw new IllegalArgumentException("--no-rollout leaves nothing to measure; add --audit EVENTS or --clusters N");
+            if (skipRollout && auditEvents == 0 && clusterCounts.isEmpty()) {
+                throw new IllegalArgumentException("--no-rollout with --clusters 0 and --audit 0 leaves nothing to measure");
             }
             return new Options(fleet, results.toAbsolutePath(), skipAnsible, timeout, rounds, skipRollout, auditEvents,
-                    clusters, clusterSize, executors);
+                    clusterCounts, clusterSize, executors, skipOpenSsh);
+        }
+
+        private static int number(String option, String text, int min, int max) {
+            int value;
+            try {
+                value = Integer.parseInt(text);
+            } catch (NumberFormatException e) {
+                value = Integer.MIN_VALUE;
+            }
+            if (value < min || value > max) {
+                throw new IllegalArgumentException(option + ": '" + text + "' is not a number from " + min + " to " + max);
+            }
+            return value;
+        }
+
+        /** "100,300,1000" in that order; "0" for none. */
+        private static List<Integer> clusterCounts(String text) {
+            if ("0".equals(text.strip())) {
+                return List.of();
+            }
+            List<Integer> counts = new ArrayList<>();
+            for (String part : text.split(",")) {
+                counts.add(number("--clusters", part.strip(), 1, 2000));
+            }
+            return counts;
         }
     }
 
@@ -150,7 +180,7 @@ public final class RollingUpgradeBench {
         int status;
         try {
             status = new RollingUpgradeBench(System.out).run(repoRoot, spec, options, workDir);
-        } catch (Exception e) {
+        } catch (Exception | Error e) { // an Error too: the services' JVMs must not outlive a broken run
             System.err.println("baton bench failed: " + e.getMessage() + " (logs in " + workDir + ")");
             e.printStackTrace();
             status = 1;
@@ -160,9 +190,41 @@ public final class RollingUpgradeBench {
 
     int run(Path repoRoot, FleetSpec spec, Options options, Path workDir) throws Exception {
         int status = options.skipRollout() ? 0 : rollouts(repoRoot, spec, options, workDir);
-        // executors 1 vs 2: the same scenario once per executor count, one after the other in this run
-        for (int executors = 1; options.clusters() > 0 && executors <= options.executors(); executors++) {
-            status = Math.max(status, manyClusters(repoRoot, options, workDir, executors));
+        if (!options.skipRollout() && !options.skipOpenSsh()) {
+            // the same comparison on real OpenSSH hosts with Python: the idiomatic playbook (command module, pipelining)
+            OpenSshScenario.Outcome openssh = OpenSshScenario.run(repoRoot, workDir.resolve("openssh"), options.results(),
+                    new OpenSshScenario.Options(options.rounds(), options.timeout(), !options.skipAnsible(), true), out);
+            if (openssh.skipped() == null) {
+                openssh.writeResults(options.results());
+                out.println();
+                out.print(openssh.text());
+                out.println();
+                out.println("results: " + options.results() + "/openssh-rolling-upgrade.{csv,md,png}");
+                if (!openssh.completed()) {
+                    status = 1;
+                }
+            }
+        }
+        // executors 1 vs 2: the same scenario once per executor count, side by side in this run
+        List<ManyClusters.Outcome> many = new ArrayList<>();
+        for (int clusters : options.clusterCounts()) {
+            for (int executors = 1; executors <= options.executors(); executors++) {
+                ManyClusters.Outcome outcome = manyClusters(repoRoot, options, workDir, clusters, executors);
+                if (outcome == null) {
+                    status = 1;
+                } else {
+                    many.add(outcome);
+                }
+            }
+        }
+        if (!many.isEmpty()) {
+            Files.writeString(options.results().resolve("many-clusters.csv"), ManyClusters.summaryCsv(many));
+            Files.writeString(options.results().resolve("many-clusters.md"), ManyClusters.summaryMarkdown(many));
+            ResultChart.writeManyClusters(many, options.results().resolve("many-clusters.png"));
+            out.println();
+            out.print(ManyClusters.summaryMarkdown(many));
+            out.println();
+            out.println("results: " + options.results() + "/many-clusters.{csv,md,png}");
         }
         if (options.auditEvents() > 0) {
             out.printf("audit: audit-service's AuditBenchmark with %,d events (embedded PostgreSQL; takes minutes)...%n",
@@ -182,12 +244,20 @@ public final class RollingUpgradeBench {
         return status;
     }
 
-    /** N clusters of K nodes, all asked to roll 3.5.0 -> 3.5.1 at the same moment. */
-    int manyClusters(Path repoRoot, Options options, Path workDir, int executors) throws Exception {
-        int n = options.clusters();
+    /**
+     * How the services run in the many-clusters scenario: long-running JVMs (full JIT, 1 GB heap: thousands of SSH
+     * connections), and settled nodes probed every {@link #IDLE_INTERVAL} instead of every 0.3 s (a node a rollout
+     * works on still every 0.3 s, so the physical limit is the same).
+     */
+    static BatonServices.Tuning manyClustersTuning() {
+        return BatonServices.Tuning.longRunning("1g").withEnv("BATON_HEALTH_IDLE_INTERVAL", IDLE_INTERVAL.toString());
+    }
+
+    /** N clusters of K nodes, all asked to roll 3.5.0 -> 3.5.1 at the same moment; null if not every one completed. */
+    ManyClusters.Outcome manyClusters(Path repoRoot, Options options, Path workDir, int n, int executors) throws Exception {
         int k = options.clusterSize();
-        // cluster ids of their own per executor count: the Kafka broker (one per JVM) still holds the other run's events
-        FleetSpec spec = FleetSpec.parse(ManyClusters.fleetYaml("many-e" + executors, n, k, STEP_TIME));
+        // cluster ids of their own per run: the Kafka broker (one per JVM) still holds the other runs' events
+        FleetSpec spec = FleetSpec.parse(ManyClusters.fleetYaml("many" + n + "-e" + executors, n, k, STEP_TIME));
         Procedure procedure = ProcedureCatalog.shipped().get("matrix-server").orElseThrow();
         String target = bump(spec.clusters().get(0).version(), 1);
         Duration clusterLimit = PhysicalLimit.of(procedure, spec.clusters().get(0), target, HEALTH_INTERVAL).total();
@@ -196,38 +266,39 @@ public final class RollingUpgradeBench {
         Path dir = workDir.resolve(name);
         out.printf("many clusters: %d Matrix clusters x %d nodes (%d nodes), %d executor(s), all rolling to %s at once; "
                 + "one cluster's limit %s s (%s)...%n", n, k, n * k, executors, target, ResultTable.secs(clusterLimit), dir);
-        ServiceProcess secondExecutor = null;
-        try (LocalBaton baton = LocalBaton.start(repoRoot, spec, dir, "bench-fleet-management")) {
+        BatonServices.Tuning tuning = manyClustersTuning();
+        try (LocalBaton baton = LocalBaton.start(repoRoot, spec, dir, "bench-fleet-management", tuning)) {
             if (executors > 1) {
                 // a second executor in the same consumer group: the commands' partitions are split between the two
-                Path executorDir = Files.createDirectories(dir.resolve("executor-service-2"));
-                secondExecutor = ServiceProcess.start(repoRoot, "executor-service", Map.of(
-                        "KAFKA_BOOTSTRAP_SERVERS", baton.kafka().bootstrapServers(),
-                        "BATON_SSH_KNOWN_HOSTS", baton.fleet().knownHostsFile().toString(),
-                        "BATON_SSH_PRIVATE_KEY", baton.fleet().clientPrivateKey().toString()), executorDir, Duration.ofSeconds(90));
+                baton.services().startAnother("executor-service", Map.of());
             }
             Instant since = Instant.now();
             baton.registerFleet();
+            Duration settle = Duration.ofSeconds(Math.max(300, n * k / 5L));
             for (String id : ids) {
-                awaitActive(baton, id, baton.fleet().nodes(id), since, Duration.ofMinutes(5));
+                awaitActive(baton, id, baton.fleet().nodes(id), since, settle);
             }
-            out.printf("many clusters: every node active; requesting %d upgrades...%n", n);
+            out.printf("many clusters: every node active after %s s; requesting %d upgrades...%n",
+                    ResultTable.secs(Duration.between(since, Instant.now())), n);
             ids.forEach(id -> baton.fleetManagement().requestUpgrade(id, target));
-            Instant deadline = Instant.now().plus(options.timeout());
+            Duration timeout = options.timeout().compareTo(Duration.ofSeconds(n * 3L)) > 0 ? options.timeout()
+                    : Duration.ofSeconds(n * 3L);
+            Instant deadline = Instant.now().plus(timeout);
             while (!ids.stream().allMatch(baton.eventLog()::rolloutFinished) && Instant.now().isBefore(deadline)) {
                 Thread.sleep(500);
             }
             List<String> incomplete = ids.stream().filter(id -> !baton.eventLog().rolloutCompleted(id)).toList();
             if (!incomplete.isEmpty()) {
                 out.printf("many clusters: %d of %d rollouts did not complete within %s; see %s%n", incomplete.size(), n,
-                        options.timeout(), dir);
-                incomplete.forEach(id -> out.println("  " + id + ": " + ending(baton, id)));
-                return 1;
+                        timeout, dir);
+                incomplete.stream().limit(20).forEach(id -> out.println("  " + id + ": " + ending(baton, id)));
+                return null;
             }
             for (String id : ids) {
                 requireRolled(baton.fleet().nodes(id), target, "Baton (" + id + ")");
             }
-            ManyClusters.Outcome outcome = ManyClusters.outcome(baton.eventLog().entries(), ids, k, target, clusterLimit);
+            ManyClusters.Outcome outcome = ManyClusters.outcome(baton.eventLog().entries(), ids, k, target, clusterLimit,
+                    executors);
             retire(baton, ids);
             Files.createDirectories(options.results());
             Files.writeString(options.results().resolve(name + ".csv"), outcome.csv());
@@ -236,11 +307,7 @@ public final class RollingUpgradeBench {
             out.print(outcome.markdown());
             out.println();
             out.println("results: " + options.results() + "/" + name + ".{csv,md}");
-            return 0;
-        } finally {
-            if (secondExecutor != null) {
-                secondExecutor.close();
-            }
+            return outcome;
         }
     }
 
@@ -275,7 +342,10 @@ public final class RollingUpgradeBench {
             String clusterId = roundSpec.clusters().get(0).id();
             Path roundDir = workDir.resolve("round-" + round);
             out.printf("round %d: starting Kafka, PostgreSQL, the simulated fleet and the four services (%s)...%n", round, roundDir);
-            try (LocalBaton baton = LocalBaton.start(repoRoot, roundSpec, roundDir, "bench-fleet-management")) {
+            FleetSpec withWarmUp = withWarmUp(roundSpec, round);
+            String warmUpId = withWarmUp.clusters().get(1).id();
+            try (LocalBaton baton = LocalBaton.start(repoRoot, withWarmUp, roundDir, "bench-fleet-management", ROLLOUT_TUNING)) {
+                warmUp(baton, warmUpId, round, out);
                 List<SimulatedNode> order = upgradeOrder(baton.fleet().nodes(clusterId));
                 if (ansible != null) {
                     // the cluster is not registered with Baton yet: its services are up but idle, nothing probes the nodes
@@ -290,7 +360,7 @@ public final class RollingUpgradeBench {
                     out.printf("round %d: Ansible %s s%n", round, ResultTable.secs(result.wallTime()));
                 }
                 Instant roundStart = Instant.now();
-                baton.registerFleet();
+                register(baton, clusterId);
                 awaitActive(baton, clusterId, order, roundStart, Duration.ofSeconds(120));
                 out.printf("round %d: Baton rolling %s to %s ...%n", round, clusterId, batonTarget);
                 baton.fleetManagement().requestUpgrade(clusterId, batonTarget);
@@ -332,6 +402,47 @@ public final class RollingUpgradeBench {
         out.println("results: " + options.results() + "/rolling-upgrade.{csv,md,png}, hops.csv"
                 + (ansible != null ? ", ansible/ (playbook, inventory, ansible.cfg, one ansible-playbook log per round)" : ""));
         return runs.stream().allMatch(ResultTable.Run::completed) ? 0 : 1;
+    }
+
+    /**
+     * The round's fleet: the measured cluster, and a 2-node cluster of its own (other addresses) that Baton rolls
+     * once before anything is measured.
+     */
+    static FleetSpec withWarmUp(FleetSpec roundSpec, int round) {
+        FleetSpec.Cluster measured = roundSpec.clusters().get(0);
+        // an id of its own per round: the broker (one per JVM) still holds earlier rounds' events
+        FleetSpec.Cluster warmUp = FleetSpec.parse(ManyClusters.fleetYaml("warmup-r" + round + "-" + measured.id(), 1, 2,
+                STEP_TIME)).clusters().get(0);
+        return new FleetSpec(roundSpec.sshUser(), roundSpec.rebootDowntime(), List.of(measured, warmUp));
+    }
+
+    /**
+     * Baton's services are long-running: in production the first rollout after a deployment is the only one that
+     * meets cold JVMs (class loading, first Kafka and SSH connections, the JIT not yet at work). Each round therefore
+     * rolls a separate 2-node cluster once, then retires it, before Ansible and Baton are measured; the measured
+     * cluster's nodes are not touched by it.
+     */
+    static void warmUp(LocalBaton baton, String warmUpId, int round, PrintStream out) throws Exception {
+        out.printf("round %d: warming Baton's services up with one rollout of the 2-node cluster %s ...%n", round, warmUpId);
+        Instant since = Instant.now();
+        register(baton, warmUpId);
+        awaitActive(baton, warmUpId, baton.fleet().nodes(warmUpId), since, Duration.ofSeconds(120));
+        baton.fleetManagement().requestUpgrade(warmUpId, bump(baton.fleet().spec().cluster(warmUpId).version(), 1));
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
+        while (!baton.eventLog().rolloutFinished(warmUpId) && Instant.now().isBefore(deadline)) {
+            Thread.sleep(100);
+        }
+        if (!baton.eventLog().rolloutCompleted(warmUpId)) {
+            throw new IllegalStateException("the warm-up rollout of " + warmUpId + " did not complete ("
+                    + ending(baton, warmUpId) + ")");
+        }
+        retire(baton, List.of(warmUpId));
+    }
+
+    /** Publishes one cluster of the fleet on baton.clusters.v1, as fleet management would. */
+    static void register(LocalBaton baton, String clusterId) {
+        baton.fleet().registrations().stream().filter(r -> r.clusterId().equals(clusterId))
+                .forEach(baton.fleetManagement()::publish);
     }
 
     private AnsibleRun.Result runAnsible(Path executable, LocalBaton baton, List<SimulatedNode> order, Procedure procedure,

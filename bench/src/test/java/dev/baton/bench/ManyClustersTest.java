@@ -47,15 +47,45 @@ class ManyClustersTest {
         rollout("many-0002", 1_000, 19_000);
 
         ManyClusters.Outcome outcome = ManyClusters.outcome(entries, List.of("many-0001", "many-0002"), 2, "3.5.1",
-                Duration.ofMillis(4200));
+                Duration.ofMillis(4200), 1);
 
         assertThat(outcome.completion()).isEqualTo(Duration.ofSeconds(19));
         assertThat(outcome.nodeUpgradesPerSecond()).isEqualTo(4 / 19.0);
         assertThat(outcome.clusterWall().max()).isEqualTo(Duration.ofSeconds(18));
         assertThat(outcome.clusterWall().p50()).isEqualTo(Duration.ofSeconds(10));
         assertThat(outcome.hop().count()).isEqualTo(2);
-        assertThat(outcome.csv()).contains("2 clusters x 2 nodes at once,completion-time,baton,19.000,s");
+        assertThat(outcome.csv()).contains("2 clusters x 2 nodes at once, 1 executor(s),completion-time,baton,19.000,s");
         assertThat(outcome.markdown()).contains("| node upgrades per second | 0.21 |");
+    }
+
+    @Test
+    void theSummaryPutsOneAndTwoExecutorsSideBySideWithTheSpeedUp() throws Exception {
+        rollout("many-0001", 0, 10_000);
+        ManyClusters.Outcome one = ManyClusters.outcome(entries, List.of("many-0001"), 2, "3.5.1", Duration.ofMillis(4200), 1);
+        entries.clear();
+        rollout("many-0001", 0, 5_000);
+        ManyClusters.Outcome two = ManyClusters.outcome(entries, List.of("many-0001"), 2, "3.5.1", Duration.ofMillis(4200), 2);
+
+        String markdown = ManyClusters.summaryMarkdown(List.of(one, two));
+        assertThat(markdown).contains("| 1 × 2 (limit 4.2 s each) | 1 | 10.0 s | 0.2 |");
+        assertThat(markdown).contains("| 1 × 2 (limit 4.2 s each) | 2 | 5.0 s | 0.4 |").contains("| 2.00x |");
+        assertThat(ManyClusters.summaryCsv(List.of(one, two)).lines()).hasSize(3)
+                .element(2).asString().startsWith("1,2,2,4.200,5.000,0.400,");
+
+        java.awt.image.BufferedImage chart = ResultChart.renderManyClusters(List.of(one, two));
+        assertThat(chart.getHeight()).isGreaterThan(100);
+        assertThat(bar(chart, 50 + 13)).as("one executor's bar, 10 s").isGreaterThan(bar(chart, 50 + 34 + 13));
+        assertThat(bar(chart, 50 + 13)).isCloseTo(2 * bar(chart, 50 + 34 + 13), org.assertj.core.data.Offset.offset(2));
+    }
+
+    /** Length in pixels of the coloured bar on row {@code y} of the many-clusters chart (from its left edge at 230). */
+    private static int bar(java.awt.image.BufferedImage image, int y) {
+        int x = 230;
+        while (x < image.getWidth() && image.getRGB(x, y) != java.awt.Color.WHITE.getRGB()
+                && image.getRGB(x, y) != java.awt.Color.BLACK.getRGB()) {
+            x++;
+        }
+        return x - 230;
     }
 
     /** A two-node rollout of {@code cluster}: requested at {@code from}, completed at {@code to} (milliseconds). */

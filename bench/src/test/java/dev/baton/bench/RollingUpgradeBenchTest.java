@@ -12,7 +12,7 @@ class RollingUpgradeBenchTest {
     private static final Path ROOT = Path.of("/repo");
 
     @Test
-    void defaultsAreThreeRoundsWithAnsibleIntoBenchResults() {
+    void defaultsAreEverythingTheIssueAsksFor() {
         RollingUpgradeBench.Options options = RollingUpgradeBench.Options.parse(new String[0], ROOT);
 
         assertThat(options.rounds()).isEqualTo(3);
@@ -20,31 +20,45 @@ class RollingUpgradeBenchTest {
         assertThat(options.results()).isEqualTo(Path.of("/repo/bench/results"));
         assertThat(options.fleet()).isNull();
         assertThat(options.timeout()).isEqualTo(Duration.ofMinutes(10));
-        assertThat(options.auditEvents()).isZero();
+        assertThat(options.auditEvents()).isEqualTo(1_000_000);
+        assertThat(options.clusterCounts()).containsExactly(100, 300, 1000);
+        assertThat(options.clusterSize()).isEqualTo(3);
+        assertThat(options.executors()).isEqualTo(2);
         assertThat(options.skipRollout()).isFalse();
+
+        RollingUpgradeBench.Options quick = RollingUpgradeBench.Options.parse(new String[] {"--quick"}, ROOT);
+        assertThat(quick.rounds()).isEqualTo(1);
+        assertThat(quick.clusterCounts()).containsExactly(100);
+        assertThat(quick.executors()).isEqualTo(1);
+        assertThat(quick.auditEvents()).isZero();
     }
 
     @Test
-    void theAuditFiguresAreOptIn() {
+    void eachPartCanBeChosenOrSkipped() {
         RollingUpgradeBench.Options options = RollingUpgradeBench.Options.parse(
                 new String[] {"--audit", "1_000_000", "--no-rollout"}, ROOT);
 
         assertThat(options.auditEvents()).isEqualTo(1_000_000);
         assertThat(options.skipRollout()).isTrue();
-        assertThatThrownBy(() -> RollingUpgradeBench.Options.parse(new String[] {"--no-rollout"}, ROOT))
-                .hasMessageContaining("--audit");
+        assertThatThrownBy(() -> RollingUpgradeBench.Options.parse(
+                new String[] {"--no-rollout", "--audit", "0", "--clusters", "0"}, ROOT)).hasMessageContaining("nothing to measure");
+        assertThat(RollingUpgradeBench.Options.parse(new String[] {"--audit", "0"}, ROOT).auditEvents()).isZero();
+        assertThat(RollingUpgradeBench.Options.parse(new String[] {"--clusters", "0"}, ROOT).clusterCounts()).isEmpty();
         assertThatThrownBy(() -> RollingUpgradeBench.Options.parse(new String[] {"--audit", "lots"}, ROOT))
                 .hasMessageContaining("--audit: 'lots'");
         RollingUpgradeBench.Options many = RollingUpgradeBench.Options.parse(
                 new String[] {"--no-rollout", "--clusters", "100", "--cluster-size", "3"}, ROOT);
-        assertThat(many.clusters()).isEqualTo(100);
+        assertThat(many.clusterCounts()).containsExactly(100);
         assertThat(many.clusterSize()).isEqualTo(3);
-        assertThat(many.executors()).isEqualTo(1);
+        assertThat(RollingUpgradeBench.Options.parse(new String[] {"--clusters", "10,30"}, ROOT).clusterCounts())
+                .containsExactly(10, 30);
+        assertThatThrownBy(() -> RollingUpgradeBench.Options.parse(new String[] {"--clusters", "10,x"}, ROOT))
+                .hasMessageContaining("--clusters: 'x'");
         assertThat(RollingUpgradeBench.Options.parse(new String[] {"--clusters", "5", "--executors", "2"}, ROOT).executors())
                 .isEqualTo(2);
         assertThatThrownBy(() -> RollingUpgradeBench.Options.parse(new String[] {"--executors", "3"}, ROOT))
                 .hasMessageContaining("--executors: '3' is not 1 or 2");
-        assertThatThrownBy(() -> RollingUpgradeBench.Options.parse(new String[] {"--clusters", "0"}, ROOT))
+        assertThatThrownBy(() -> RollingUpgradeBench.Options.parse(new String[] {"--clusters", "0,5"}, ROOT))
                 .hasMessageContaining("--clusters: '0'");
     }
 
@@ -83,5 +97,21 @@ class RollingUpgradeBenchTest {
             assertThat(c.nodes()).isEqualTo(spec.clusters().get(0).nodes());
             assertThat(c.version()).isEqualTo("3.5.0");
         });
+    }
+
+    @Test
+    void eachRoundWarmsBatonUpOnATwoNodeClusterOfItsOwnThatSharesNoAddressWithTheMeasuredOne() {
+        FleetSpec spec = RollingUpgradeBench.renamed(FleetSpec.fromClasspath(RollingUpgradeBench.DEFAULT_FLEET), "bench-matrix-r2");
+
+        FleetSpec round = RollingUpgradeBench.withWarmUp(spec, 2);
+
+        assertThat(round.clusters()).hasSize(2);
+        assertThat(round.clusters().get(0)).isEqualTo(spec.clusters().get(0));
+        FleetSpec.Cluster warmUp = round.clusters().get(1);
+        assertThat(warmUp.id()).isEqualTo("warmup-r2-bench-matrix-r2-0001");
+        assertThat(warmUp.nodes()).hasSize(2);
+        assertThat(warmUp.nodes()).extracting(FleetSpec.Node::sshHost)
+                .doesNotContainAnyElementsOf(spec.clusters().get(0).nodes().stream().map(FleetSpec.Node::sshHost).toList());
+        assertThat(RollingUpgradeBench.withWarmUp(spec, 3).clusters().get(1).id()).isNotEqualTo(warmUp.id());
     }
 }

@@ -1,5 +1,11 @@
 package dev.baton.executor;
 
+import dev.baton.messaging.Acks;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
 import dev.baton.contracts.EventEnvelope;
 import dev.baton.contracts.NodeCommand;
 import dev.baton.contracts.StepResult;
@@ -89,18 +95,28 @@ public class CommandExecutor {
         long start = System.nanoTime();
         LOG.infof("step %s on %s/%s started: %s command %s", command.step(), command.clusterId(), command.nodeName(),
                 command.kind(), command.commandId());
-        reports.publish(new StepStarted(command.commandId(), command.rolloutId(), command.clusterId(),
-                command.nodeName(), command.step(), null, null, null, null), actor, causationId);
+        // not awaited: nothing waits for StepStarted, so the command need not either; the final result below is
+        // published only once it and every output chunk are acknowledged (same partition, so in this order)
+        CompletableFuture<Void> started = reports.send(new StepStarted(command.commandId(), command.rolloutId(),
+                command.clusterId(), command.nodeName(), command.step(), null, null, null, null), actor, causationId);
         StepOutputStream stream = new StepOutputStream(command, reports, actor, causationId, chunkBytes, chunkInterval,
                 Clock.systemUTC());
         StepOutcome outcome = outcomeOf(command, stream);
         stream.finish();
         StepResult result = outcome.toEvent(command);
         finished.record(command.commandId(), result);
+        awaitSent(started, stream.sent());
         reports.publish(result, actor, causationId);
         LOG.infof("step %s on %s/%s finished: %s in %d ms", command.step(), command.clusterId(), command.nodeName(),
                 outcome.label(), (System.nanoTime() - start) / 1_000_000);
         return Disposition.RAN;
+    }
+
+    /** Waits for the reports sent without waiting; a failure is thrown as publishing it would have thrown it. */
+    private static void awaitSent(CompletableFuture<Void> started, List<CompletableFuture<Void>> chunks) {
+        List<CompletableFuture<Void>> all = new ArrayList<>(chunks);
+        all.add(started);
+        Acks.awaitAll(all);
     }
 
     private StepOutcome outcomeOf(NodeCommand command, StepOutputStream stream) {

@@ -1,5 +1,8 @@
 package dev.baton.executor;
 
+import dev.baton.contracts.EventEnvelope;
+import java.util.concurrent.CompletableFuture;
+
 import dev.baton.contracts.StepResult;
 import dev.baton.messaging.EventPublisher;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,5 +19,10 @@ public class KafkaStepReports implements StepReports {
     @Override
     public void publish(StepResult result, String actor, String causationId) {
         publisher.publish(result, actor, causationId);
+    }
+
+    @Override
+    public CompletableFuture<Void> send(StepResult result, String actor, String causationId) {
+        return publisher.publishAsync(result, EventEnvelope.of(result, publisher.source(), actor, causationId));
     }
 }

@@ -7,6 +7,9 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Streams a running command's output as {@code StepOutput} chunks on {@code baton.results.v1}, bounded in size
@@ -26,6 +29,7 @@ public final class StepOutputStream implements OutputListener {
     private long lastSent = Long.MIN_VALUE;
     private int chunks;
     private boolean finished;
+    private final List<CompletableFuture<Void>> sent = new ArrayList<>();
 
     public StepOutputStream(NodeCommand command, StepReports reports, String actor, String causationId, int chunkBytes,
                             Duration interval, Clock clock) {
@@ -61,6 +65,11 @@ public final class StepOutputStream implements OutputListener {
         }
     }
 
+    /** The chunks sent so far, for {@link CommandExecutor} to wait on before the step's final result. */
+    public synchronized List<CompletableFuture<Void>> sent() {
+        return List.copyOf(sent);
+    }
+
     /** How many chunks were published. */
     public synchronized int chunks() {
         return chunks;
@@ -79,7 +88,7 @@ public final class StepOutputStream implements OutputListener {
         skipped = 0;
         lastSent = now;
         chunks++;
-        reports.publish(new StepOutput(command.commandId(), command.rolloutId(), command.clusterId(), command.nodeName(),
-                command.step(), null, text, null, null), actor, causationId);
+        sent.add(reports.send(new StepOutput(command.commandId(), command.rolloutId(), command.clusterId(),
+                command.nodeName(), command.step(), null, text, null, null), actor, causationId));
     }
 }

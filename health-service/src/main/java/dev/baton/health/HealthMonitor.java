@@ -8,6 +8,7 @@ import dev.baton.contracts.NodeInactive;
 import dev.baton.health.cluster.AnnouncedEdges;
 import dev.baton.health.cluster.ClusterHealth;
 import dev.baton.health.cluster.ClusterView;
+import dev.baton.health.node.NodeHealth;
 import dev.baton.health.node.NodeStateMachine;
 import dev.baton.health.node.ProbeObservation;
 import dev.baton.health.node.ProbeObservation.Outcome;
@@ -81,6 +82,8 @@ import org.jboss.logging.Logger;
 public class HealthMonitor {
     /** A loop whose next run is closer than this is left alone by {@link #expedite}. */
     private static final long EXPEDITE_MARGIN_MILLIS = 50;
+    /** After a step is reported on a node, how long its loops keep the (short) interval even if it looks settled. */
+    private static final Duration BUSY_AFTER_STEP = Duration.ofSeconds(5);
     private static final Logger LOG = Logger.getLogger(HealthMonitor.class);
     private static final String MEMBERSHIP_LOOP = "";
     /** Nodes asked for the membership, at most, per read. */
@@ -146,8 +149,9 @@ public class HealthMonitor {
             Quarkus.asyncExit(2);
             return;
         }
-        LOG.infof("probing registered clusters every %s (timeout %s, %d probes at once)",
-                config.interval(), config.probeTimeout(), config.probeThreads());
+        LOG.infof("probing registered clusters every %s%s (timeout %s, %d probes at once)", config.interval(),
+                config.idleInterval().map(idle -> ", settled nodes every " + idle).orElse(""), config.probeTimeout(),
+                config.probeThreads());
     }
 
     private static void checkReadable(Path file, String key, String what, List<String> problems) {
@@ -411,9 +415,20 @@ public class HealthMonitor {
 
     /** The next delay of a cluster's loops: its interval plus random jitter (the procedure's, else the service's). */
     private long nextDelayMillis(String clusterId) {
+        return nextDelayMillis(clusterId, false);
+    }
+
+    /**
+     * The next delay of a loop: the idle interval if it is configured and the loop is idle (its node, or for the
+     * membership loop every node, settled and no step reported lately), else the interval; plus random jitter.
+     */
+    private long nextDelayMillis(String clusterId, boolean idle) {
         ClusterHealth cluster = clusters.get(clusterId);
         HealthProbe healthProbe = cluster == null ? null : cluster.probe();
         Duration interval = healthProbe != null && healthProbe.interval() != null ? healthProbe.interval() : config.interval();
+        if (idle && config.idleInterval().isPresent() && config.idleInterval().get().compareTo(interval) > 0) {
+            interval = config.idleInterval().get();
+        }
         Duration jitter = healthProbe != null && healthProbe.jitter() != null ? healthProbe.jitter()
                 : config.jitter().orElse(interval.dividedBy(5));
         return interval.toMillis() + ThreadLocalRandom.current().nextLong(Math.max(1, jitter.toMillis() + 1));
@@ -452,6 +467,8 @@ public class HealthMonitor {
         private volatile boolean stopped;
         private volatile boolean failing;
         private volatile ScheduledFuture<?> next;
+        /** Until when this loop keeps the interval whatever its node's state (a step was reported on it). */
+        private volatile long busyUntilMillis;
 
         Loop(String clusterId, String name, ClusterRegistered.Node node, Runnable body) {
             this.clusterId = clusterId;
@@ -475,6 +492,7 @@ public class HealthMonitor {
 
         /** Runs the loop now if its next run is still a while away (never two runs of one loop at once). */
         synchronized void expedite() {
+            busyUntilMillis = System.currentTimeMillis() + BUSY_AFTER_STEP.toMillis();
             ScheduledFuture<?> future = next;
             // a positive delay means the run has not started; only then can it be moved without doubling the loop
             if (!stopped && future != null && future.getDelay(TimeUnit.MILLISECONDS) > EXPEDITE_MARGIN_MILLIS
@@ -510,9 +528,23 @@ public class HealthMonitor {
                 }
             } finally {
                 if (!stopped) {
-                    schedule(nextDelayMillis(clusterId));
+                    schedule(nextDelayMillis(clusterId, idle()));
                 }
             }
+        }
+
+        /** Whether nothing is going on here that a probe must catch soon (see {@link HealthConfig#idleInterval()}). */
+        private boolean idle() {
+            if (node == null) {
+                // the membership loop: a reported step reads it at once (expedite), and a node found down reads it
+                // before deciding, so between those it keeps the idle cadence
+                return true;
+            }
+            if (System.currentTimeMillis() < busyUntilMillis) {
+                return false;
+            }
+            ClusterHealth cluster = clusters.get(clusterId);
+            return cluster != null && cluster.node(node.name()).map(NodeHealth::settled).orElse(false);
         }
 
         private void schedule(long delayMillis) {

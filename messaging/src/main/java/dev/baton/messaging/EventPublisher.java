@@ -60,6 +60,15 @@ public class EventPublisher {
         emitter.sendMessageAndAwait(message(event, envelope));
     }
 
+    /**
+     * Sends an event with the envelope the caller chose without waiting: the returned stage completes when Kafka
+     * acknowledged it. Events sent one after the other through this publisher reach each partition in that order;
+     * a caller that needs A on its log before B is even sent uses {@link #publish(BatonEvent, EventEnvelope)}.
+     */
+    public java.util.concurrent.CompletableFuture<Void> publishAsync(BatonEvent event, EventEnvelope envelope) {
+        return emitter.sendMessage(message(event, envelope)).subscribeAsCompletionStage();
+    }
+
     /** Sends a message that could not be handled to the dead-letter topic, with the reason, and logs it. */
     public void deadLetter(IncomingRecord record, String reason) {
         LOG.warnf("dead-lettering %s[%d]@%d: %s", record.topic(), record.partition(), record.offset(), reason);

@@ -1,5 +1,8 @@
 package dev.baton.executor.ssh;
 
+import dev.baton.ssh.KnownHostsFile;
+import dev.baton.ssh.NoDelaySocketFactory;
+
 import dev.baton.contracts.SshTarget;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;
@@ -8,8 +11,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -29,7 +30,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.net.SocketFactory;
 import net.schmizz.keepalive.KeepAliveProvider;
 import net.schmizz.sshj.Config;
 import net.schmizz.sshj.DefaultConfig;
@@ -174,7 +174,7 @@ public class SshjRemoteShell implements RemoteShell {
 
     private SSHClient newClient() {
         SSHClient client = new SSHClient(sshjConfig);
-        client.setSocketFactory(NoDelaySockets.INSTANCE);
+        client.setSocketFactory(NoDelaySocketFactory.INSTANCE);
         client.setConnectTimeout((int) config.connectTimeout().toMillis());
         client.getConnection().getKeepAlive().setKeepAliveInterval((int) Math.max(1, config.keepAlive().toSeconds()));
         return client;
@@ -211,7 +211,7 @@ public class SshjRemoteShell implements RemoteShell {
         String where = where(target) + (via == null ? "" : " (through the jump host)");
         SSHClient client = newClient();
         try {
-            client.loadKnownHosts(config.knownHosts().toFile());
+            client.addHostKeyVerifier(KnownHostsFile.verifier(config.knownHosts()));
         } catch (IOException e) {
             closeQuietly(client);
             throw new RemoteShellException(ShellFailure.HOST_KEY_MISMATCH, "known_hosts file " + config.knownHosts()
@@ -611,42 +611,6 @@ public class SshjRemoteShell implements RemoteShell {
             pump.get(DRAIN_MILLIS, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             pump.cancel(true);
-        }
-    }
-
-    /** Plain sockets with TCP_NODELAY: SSH sends many small packets, and Nagle delays each exec by tens of ms. */
-    private static final class NoDelaySockets extends SocketFactory {
-        static final NoDelaySockets INSTANCE = new NoDelaySockets();
-
-        @Override
-        public Socket createSocket() throws IOException {
-            return noDelay(new Socket());
-        }
-
-        @Override
-        public Socket createSocket(String host, int port) throws IOException {
-            return noDelay(new Socket(host, port));
-        }
-
-        @Override
-        public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
-            return noDelay(new Socket(host, port, localHost, localPort));
-        }
-
-        @Override
-        public Socket createSocket(InetAddress host, int port) throws IOException {
-            return noDelay(new Socket(host, port));
-        }
-
-        @Override
-        public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
-                throws IOException {
-            return noDelay(new Socket(address, port, localAddress, localPort));
-        }
-
-        private static Socket noDelay(Socket socket) throws IOException {
-            socket.setTcpNoDelay(true);
-            return socket;
         }
     }
 }

@@ -48,6 +48,15 @@ public record NodeHealth(
         return announced == Announcement.ACTIVE;
     }
 
+    /**
+     * Active, its last probe good and on the announced version: nothing is in progress that a probe must catch soon
+     * (such a node may be probed at the idle interval).
+     */
+    public boolean settled() {
+        return announced == Announcement.ACTIVE && failureStreak == 0 && goodStreak > 0
+                && java.util.Objects.equals(activeVersion, candidateVersion);
+    }
+
     /** The version this node runs as far as Baton is concerned: the announced one if active, else the last seen one. */
     public String runningVersion() {
         return active() ? activeVersion : lastSeenVersion;

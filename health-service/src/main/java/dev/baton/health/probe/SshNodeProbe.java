@@ -1,21 +1,19 @@
 package dev.baton.health.probe;
 
+import dev.baton.ssh.KnownHostsFile;
+import dev.baton.ssh.NoDelaySocketFactory;
+
 import dev.baton.contracts.SshTarget;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.security.PublicKey;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
-import javax.net.SocketFactory;
 import net.schmizz.sshj.Config;
 import net.schmizz.sshj.DefaultConfig;
 import net.schmizz.sshj.SSHClient;
@@ -23,14 +21,13 @@ import net.schmizz.sshj.common.DisconnectReason;
 import net.schmizz.sshj.common.IOUtils;
 import net.schmizz.sshj.connection.channel.direct.Session;
 import net.schmizz.sshj.transport.TransportException;
-import net.schmizz.sshj.transport.verification.OpenSSHKnownHosts;
 import net.schmizz.sshj.userauth.UserAuthException;
 import org.jboss.logging.Logger;
 
 /**
  * {@link NodeProbe} over SSH (sshj): one connection per node, reused across probes and reopened when it
  * breaks; host keys always verified against {@code baton.ssh.known-hosts} (re-read on every new
- * connection, so fixing the file takes effect without a restart); public-key login with
+ * connection that finds the file changed, so fixing the file takes effect without a restart); public-key login with
  * {@code baton.ssh.private-key}; TCP_NODELAY. Touches no topic.
  */
 @ApplicationScoped
@@ -120,8 +117,8 @@ public class SshNodeProbe implements NodeProbe {
                 ssh.setConnectTimeout(connectMillis);
                 ssh.getTransport().setTimeoutMs(connectMillis);
                 ssh.getConnection().setTimeoutMs(connectMillis);
-                ssh.setSocketFactory(new NoDelaySocketFactory());
-                ssh.addHostKeyVerifier(new KnownHostsOnly(config.knownHosts().toFile()));
+                ssh.setSocketFactory(NoDelaySocketFactory.INSTANCE);
+                ssh.addHostKeyVerifier(KnownHostsFile.verifier(config.knownHosts()));
                 ssh.connect(target.host(), target.port());
                 ssh.authPublickey(target.user(), ssh.loadKeys(config.privateKey().toString()));
                 return ssh;
@@ -172,60 +169,6 @@ public class SshNodeProbe implements NodeProbe {
             ssh.close();
         } catch (IOException | RuntimeException e) {
             LOG.debugf("closing an SSH connection failed: %s", e.getMessage());
-        }
-    }
-
-    /**
-     * Verifies host keys against the known_hosts file only: an unknown host or a changed key is rejected
-     * (as {@link OpenSSHKnownHosts} does), without sshj's own warning on every retry; the probe reports it once.
-     */
-    private static final class KnownHostsOnly extends OpenSSHKnownHosts {
-        KnownHostsOnly(File knownHosts) throws IOException {
-            super(knownHosts);
-        }
-
-        @Override
-        protected boolean hostKeyUnverifiableAction(String hostname, PublicKey key) {
-            return false;
-        }
-
-        @Override
-        protected boolean hostKeyChangedAction(String hostname, PublicKey key) {
-            return false;
-        }
-    }
-
-    /** Plain sockets with TCP_NODELAY: probes are small request/response exchanges. */
-    private static final class NoDelaySocketFactory extends SocketFactory {
-        @Override
-        public Socket createSocket() throws IOException {
-            return noDelay(new Socket());
-        }
-
-        @Override
-        public Socket createSocket(String host, int port) throws IOException {
-            return noDelay(new Socket(host, port));
-        }
-
-        @Override
-        public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
-            return noDelay(new Socket(host, port, localHost, localPort));
-        }
-
-        @Override
-        public Socket createSocket(InetAddress host, int port) throws IOException {
-            return noDelay(new Socket(host, port));
-        }
-
-        @Override
-        public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
-                throws IOException {
-            return noDelay(new Socket(address, port, localAddress, localPort));
-        }
-
-        private static Socket noDelay(Socket socket) throws IOException {
-            socket.setTcpNoDelay(true);
-            return socket;
         }
     }
 }

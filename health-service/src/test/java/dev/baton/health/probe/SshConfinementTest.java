@@ -33,9 +33,11 @@ class SshConfinementTest {
     @Test
     void noAcceptAllHostKeyVerifier() throws IOException {
         assertThat(sources()).noneMatch(f -> read(f).contains("PromiscuousVerifier"));
-        assertThat(read(MAIN.resolve("dev/baton/health/probe/SshNodeProbe.java")))
-                .doesNotContain("return true;")
-                .contains("hostKeyChangedAction(String hostname, PublicKey key) {\n            return false;");
+        // the one verifier: strict known_hosts from the shared ssh module (its KnownHostsFileTest refuses unknown and
+        // changed keys), and nothing else added to the client
+        String probe = read(MAIN.resolve("dev/baton/health/probe/SshNodeProbe.java"));
+        assertThat(probe).contains("addHostKeyVerifier(KnownHostsFile.verifier(config.knownHosts()))");
+        assertThat(probe.split("addHostKeyVerifier", -1)).hasSize(2);
     }
 
     private static String read(Path file) {

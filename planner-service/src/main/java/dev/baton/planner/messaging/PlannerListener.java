@@ -10,14 +10,18 @@ import dev.baton.messaging.EventReader;
 import dev.baton.planner.rollout.Cause;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
  * Turns messages into observations for the engine. Reads {@code baton.clusters.v1} and {@code baton.health.v1}
  * whole (every instance keeps the full picture), and {@code baton.requests.v1} and {@code baton.results.v1} as the
  * planner consumer group (only the partitions this instance owns). A message that is not a valid event goes to
- * {@code baton.deadletter.v1} and the listener carries on.
+ * {@code baton.deadletter.v1} and the listener carries on. Each channel is consumed in batches (a poll at a time), so
+ * the planner commits its decisions for many clusters with a few Kafka round trips.
  */
 @ApplicationScoped
 public class PlannerListener {
@@ -37,46 +41,65 @@ public class PlannerListener {
 
     @Incoming(CLUSTERS)
     @Blocking(ordered = true)
-    public void onCluster(ConsumerRecord<String, byte[]> record) {
-        reader.read(record, ClusterRegistered.class)
-                .ifPresent(c -> coordinator.apply(c.clusterId(), e -> e.onClusterRegistered(c)));
-        catchUp.applied(record);
+    public void onClusters(ConsumerRecords<String, byte[]> records) {
+        List<RolloutCoordinator.Observation> observations = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> record : records) {
+            if (record.value() == null) {
+                continue; // a tombstone: fleet management retired the cluster (compaction forgets it); nothing to decide
+            }
+            reader.read(record, ClusterRegistered.class).ifPresent(c -> observations.add(
+                    new RolloutCoordinator.Observation(c.clusterId(), e -> e.onClusterRegistered(c))));
+        }
+        coordinator.applyAll(observations);
+        records.forEach(catchUp::applied);
     }
 
-    /** Requests (fleet management, CLI, REST) and step results, for the clusters this instance owns. */
+    /**
+     * Requests (fleet management, CLI, REST) and step results, for the clusters this instance owns: one poll's
+     * records are decided in order and committed as one group ({@link RolloutCoordinator#applyAll}).
+     */
     @Incoming(INPUT)
     @Blocking(ordered = true)
-    public void onInput(ConsumerRecord<String, byte[]> record) {
+    public void onInput(ConsumerRecords<String, byte[]> records) {
         catchUp.await();
-        if (!coordinator.owns(record.partition())) {
-            return; // revoked while in flight: the new owner reads it from the committed offset
-        }
-        reader.read(record).ifPresent(decoded -> {
-            Cause cause = cause(decoded);
-            String clusterId = decoded.event().clusterId();
-            if (decoded.event() instanceof UpgradeRequested request) {
-                coordinator.apply(clusterId, e -> e.onUpgradeRequested(request, cause));
-            } else if (decoded.event() instanceof RolloutControl control) {
-                coordinator.apply(clusterId, e -> e.onControl(control, cause));
-            } else if (decoded.event() instanceof StepResult result) {
-                coordinator.apply(clusterId, e -> e.onStepResult(result, cause));
+        List<RolloutCoordinator.Observation> observations = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> record : records) {
+            if (!coordinator.owns(record.partition())) {
+                continue; // revoked while in flight: the new owner reads it from the committed offset
             }
-        });
+            reader.read(record).ifPresent(decoded -> {
+                Cause cause = cause(decoded);
+                String clusterId = decoded.event().clusterId();
+                if (decoded.event() instanceof UpgradeRequested request) {
+                    observations.add(new RolloutCoordinator.Observation(clusterId, e -> e.onUpgradeRequested(request, cause)));
+                } else if (decoded.event() instanceof RolloutControl control) {
+                    observations.add(new RolloutCoordinator.Observation(clusterId, e -> e.onControl(control, cause)));
+                } else if (decoded.event() instanceof StepResult result) {
+                    observations.add(new RolloutCoordinator.Observation(clusterId, e -> e.onStepResult(result, cause)));
+                }
+            });
+        }
+        coordinator.applyAll(observations);
     }
 
     @Incoming(HEALTH)
     @Blocking(ordered = true)
-    public void onHealth(ConsumerRecord<String, byte[]> record) {
-        reader.read(record).ifPresent(decoded -> {
-            if (decoded.event() instanceof HealthEvent event) {
-                if (coordinator.isReady()) {
-                    coordinator.apply(event.clusterId(), e -> e.onHealth(event, cause(decoded)));
-                } else {
-                    coordinator.read(e -> e.recordHealth(event)); // history: picture only, no decision on it
+    public void onHealth(ConsumerRecords<String, byte[]> records) {
+        List<RolloutCoordinator.Observation> observations = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> record : records) {
+            reader.read(record).ifPresent(decoded -> {
+                if (decoded.event() instanceof HealthEvent event) {
+                    if (coordinator.isReady()) {
+                        observations.add(new RolloutCoordinator.Observation(event.clusterId(),
+                                e -> e.onHealth(event, cause(decoded))));
+                    } else {
+                        coordinator.read(e -> e.recordHealth(event)); // history: picture only, no decision on it
+                    }
                 }
-            }
-        });
-        catchUp.applied(record);
+            });
+        }
+        coordinator.applyAll(observations);
+        records.forEach(catchUp::applied);
     }
 
     private static Cause cause(EventCodec.Decoded decoded) {

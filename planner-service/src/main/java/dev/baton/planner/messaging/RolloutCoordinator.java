@@ -3,6 +3,7 @@ package dev.baton.planner.messaging;
 import dev.baton.contracts.BatonEvent;
 import dev.baton.contracts.BatonJson;
 import dev.baton.contracts.EventEnvelope;
+import dev.baton.messaging.Acks;
 import dev.baton.messaging.EventPublisher;
 import dev.baton.planner.config.PlannerConfig;
 import dev.baton.planner.rollout.ClusterSnapshot;
@@ -28,7 +29,9 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -38,13 +41,14 @@ import org.apache.kafka.common.utils.Utils;
 import org.jboss.logging.Logger;
 
 /**
- * Carries the engine's decisions out, crash-safely. Every observation goes through {@link #apply} under one lock:
+ * Carries the engine's decisions out, crash-safely. Every observation goes through {@link #applyAll} under one lock
+ * (a poll's messages as one group):
  * <ol>
  *   <li>the engine decides (pure);</li>
  *   <li>the new state of each cluster concerned, with the decisions as an outbox, is written to
  *       {@code baton-planner.state.v1} and acknowledged;</li>
- *   <li>the decisions are published to {@code baton.rollouts.v1} and {@code baton.commands.v1}, each acknowledged
- *       before the next, so a node's first command can never overtake the decision that allowed it;</li>
+ *   <li>the decisions are published to {@code baton.rollouts.v1} and {@code baton.commands.v1} in the order they
+ *       were made (one producer, so each partition receives them in that order) and acknowledged;</li>
  *   <li>only then is the input message acknowledged.</li>
  * </ol>
  * A crash anywhere replays safely: before 2 the input is redelivered and decided again (command ids are
@@ -113,50 +117,79 @@ public class RolloutCoordinator {
         ready.set(true);
     }
 
+    /** One observation for the engine about {@code clusterId} (null: the timer, which concerns every cluster held here). */
+    public record Observation(String clusterId, Function<RolloutEngine, List<Emission>> decide) {
+    }
+
     /**
      * Applies one observation about {@code clusterId} (null: the timer, which concerns every cluster held here),
      * persists the state of every cluster it touched, then publishes its decisions, in order.
      */
-    public synchronized void apply(String clusterId, Function<RolloutEngine, List<Emission>> observation) {
-        List<Emission> emissions = observation.apply(engine);
+    public void apply(String clusterId, Function<RolloutEngine, List<Emission>> observation) {
+        applyAll(List.of(new Observation(clusterId, observation)));
+    }
+
+    /**
+     * Applies observations in order (e.g. one poll's worth of messages), then commits them as a group: one state
+     * record per cluster touched (its snapshot after all of them, with every decision they made as its outbox), all
+     * written at once and acknowledged; then every decision published in the order it was made, and acknowledged.
+     * Two Kafka round trips per group instead of several per message: with many clusters rolling at once the planner
+     * no longer queues each cluster's next step behind every other cluster's acknowledgements. A crash before the
+     * state is acknowledged replays the whole group (command ids are deterministic); after it, the next owner
+     * publishes the outbox entries not yet on their topics.
+     */
+    public synchronized void applyAll(List<Observation> observations) {
         Set<String> touched = new LinkedHashSet<>();
-        if (clusterId == null) {
-            touched.addAll(engine.clustersWithRollouts());
-        } else if (ownsCluster(clusterId)) {
-            touched.add(clusterId);
-        }
         Map<String, List<Map.Entry<BatonEvent, EventEnvelope>>> byCluster = new LinkedHashMap<>();
         List<Map.Entry<BatonEvent, EventEnvelope>> ordered = new ArrayList<>();
-        for (Emission emission : emissions) {
-            EventEnvelope envelope = EventEnvelope.of(emission.event(), publisher.source(), emission.actor(),
-                    emission.causationId());
-            Map.Entry<BatonEvent, EventEnvelope> entry = Map.entry(emission.event(), envelope);
-            ordered.add(entry);
-            byCluster.computeIfAbsent(emission.event().clusterId(), c -> new ArrayList<>()).add(entry);
-            touched.add(emission.event().clusterId());
+        for (Observation observation : observations) {
+            List<Emission> emissions = observation.decide().apply(engine);
+            if (observation.clusterId() == null) {
+                touched.addAll(engine.clustersWithRollouts());
+            } else if (ownsCluster(observation.clusterId())) {
+                touched.add(observation.clusterId());
+            }
+            for (Emission emission : emissions) {
+                EventEnvelope envelope = EventEnvelope.of(emission.event(), publisher.source(), emission.actor(),
+                        emission.causationId());
+                Map.Entry<BatonEvent, EventEnvelope> entry = Map.entry(emission.event(), envelope);
+                ordered.add(entry);
+                byCluster.computeIfAbsent(emission.event().clusterId(), c -> new ArrayList<>()).add(entry);
+                touched.add(emission.event().clusterId());
+            }
         }
+        Map<String, String> pending = new LinkedHashMap<>();
+        List<CompletableFuture<Void>> writes = new ArrayList<>();
         for (String cluster : touched) {
-            persist(cluster, byCluster.getOrDefault(cluster, List.of()));
+            persist(cluster, byCluster.getOrDefault(cluster, List.of()), pending).ifPresent(writes::add);
         }
+        Acks.awaitAll(writes);
+        written.putAll(pending);
+        List<CompletableFuture<Void>> sends = new ArrayList<>(ordered.size());
         for (Map.Entry<BatonEvent, EventEnvelope> entry : ordered) {
-            publisher.publish(entry.getKey(), entry.getValue());
+            sends.add(publisher.publishAsync(entry.getKey(), entry.getValue()));
+        }
+        Acks.awaitAll(sends);
+        for (Map.Entry<BatonEvent, EventEnvelope> entry : ordered) {
             LOG.infof("%s %s%s", entry.getKey().eventType(), entry.getKey().clusterId(),
                     entry.getKey().nodeName() == null ? "" : "/" + entry.getKey().nodeName());
         }
     }
 
-    private void persist(String clusterId, List<Map.Entry<BatonEvent, EventEnvelope>> decisions) {
+    /** Starts writing the cluster's state unless it is unchanged and decided nothing; {@code pending} gets its JSON. */
+    private Optional<CompletableFuture<Void>> persist(String clusterId, List<Map.Entry<BatonEvent, EventEnvelope>> decisions,
+                                                      Map<String, String> pending) {
         if (!config.partitioned()) {
-            return; // in-memory test profile: no state topic
+            return Optional.empty(); // in-memory test profile: no state topic
         }
         ClusterSnapshot snapshot = engine.snapshot(clusterId);
         String json = json(snapshot);
         if (decisions.isEmpty() && json.equals(written.get(clusterId))) {
-            return;
+            return Optional.empty();
         }
         List<OutboxEntry> outbox = OutboxEntries.of(decisions);
-        store.write(new StateRecord(snapshot, outbox, Instant.now()));
-        written.put(clusterId, json);
+        pending.put(clusterId, json);
+        return Optional.of(store.writeAsync(new StateRecord(snapshot, outbox, Instant.now())));
     }
 
     private static String json(ClusterSnapshot snapshot) {
@@ -190,18 +223,25 @@ public class RolloutCoordinator {
     public synchronized void takeOver(Set<Integer> partitions, int count) {
         partitionCount = count;
         Map<String, StateRecord> states = store.readLatest(partitions);
+        // one read of the topics for every cluster's outbox, and the raised epochs written together: a take-over of
+        // hundreds of clusters costs a few Kafka round trips, not a few per cluster
+        Map<String, Integer> republished = store.completeOutboxes(states.values(), partitions);
+        Map<String, String> pending = new HashMap<>();
+        List<CompletableFuture<Void>> writes = new ArrayList<>();
         for (Map.Entry<String, StateRecord> state : states.entrySet()) {
             String clusterId = state.getKey();
             ClusterSnapshot snapshot = state.getValue().snapshot();
-            int republished = store.completeOutbox(state.getValue(), Set.of(partitionOf(clusterId)));
             long epoch = Math.max(epochs.getOrDefault(clusterId, 0L), snapshot.epoch()) + 1;
             epochs.put(clusterId, epoch);
             engine.restore(snapshot.withEpoch(epoch));
             written.remove(clusterId);
-            persist(clusterId, List.of());
+            persist(clusterId, List.of(), pending).ifPresent(writes::add);
             LOG.infof("took over cluster %s (partition %d) at epoch %d; %d rollout(s), %d decision(s) re-published",
-                    clusterId, partitionOf(clusterId), epoch, snapshot.rollouts().size(), republished);
+                    clusterId, partitionOf(clusterId), epoch, snapshot.rollouts().size(),
+                    republished.getOrDefault(clusterId, 0));
         }
+        Acks.awaitAll(writes);
+        written.putAll(pending);
         owned.addAll(partitions);
     }
 

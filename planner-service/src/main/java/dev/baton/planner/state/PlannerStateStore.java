@@ -14,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -58,6 +59,11 @@ public class PlannerStateStore {
 
     /** Writes the record and waits until Kafka acknowledged it. */
     public void write(StateRecord record) {
+        writeAsync(record).join();
+    }
+
+    /** Writes the record without waiting: the returned stage completes when Kafka acknowledged it. */
+    public java.util.concurrent.CompletableFuture<Void> writeAsync(StateRecord record) {
         byte[] value;
         try {
             value = BatonJson.mapper().writeValueAsBytes(record);
@@ -66,7 +72,7 @@ public class PlannerStateStore {
         }
         OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String>builder()
                 .withKey(record.snapshot().clusterId()).build();
-        emitter.sendMessageAndAwait(Message.of(value).addMetadata(metadata));
+        return emitter.sendMessage(Message.of(value).addMetadata(metadata)).subscribeAsCompletionStage();
     }
 
     /** Publishes one decision with the envelope its outbox entry fixed. */
@@ -92,25 +98,32 @@ public class PlannerStateStore {
         return latest;
     }
 
-    /** Re-publishes the outbox entries of {@code record} that are not on their topics yet; returns how many. */
-    public int completeOutbox(StateRecord record, Set<Integer> partitions) {
-        if (record.outbox().isEmpty()) {
-            return 0;
+    /**
+     * Re-publishes the outbox entries of these clusters' latest records that are not on their topics yet (a
+     * take-over): the topics are read once, from the earliest record any of the outboxes may have reached, for every
+     * cluster at once. Returns how many entries were published per cluster.
+     */
+    public Map<String, Integer> completeOutboxes(Collection<StateRecord> records, Set<Integer> partitions) {
+        List<StateRecord> pending = records.stream().filter(r -> !r.outbox().isEmpty()).toList();
+        Map<String, Integer> sent = new HashMap<>();
+        if (pending.isEmpty()) {
+            return sent;
         }
         Set<String> published = new HashSet<>();
-        Instant since = record.writtenAt().minusSeconds(30);
+        Instant since = pending.stream().map(StateRecord::writtenAt).min(Instant::compareTo).orElseThrow().minusSeconds(30);
         readToEnd(List.of(Topics.COMMANDS, Topics.ROLLOUTS), partitions, since, r -> {
             Header id = r.headers().lastHeader(EventCodec.H_ID);
             if (id != null) {
                 published.add(new String(id.value(), java.nio.charset.StandardCharsets.UTF_8));
             }
         });
-        int sent = 0;
-        for (OutboxEntry entry : record.outbox()) {
-            if (!published.contains(entry.id())) {
-                BatonEvent event = entry.decode();
-                publisher.publish(event, entry.envelope(event, publisher.source()));
-                sent++;
+        for (StateRecord record : pending) {
+            for (OutboxEntry entry : record.outbox()) {
+                if (!published.contains(entry.id())) {
+                    BatonEvent event = entry.decode();
+                    publisher.publish(event, entry.envelope(event, publisher.source()));
+                    sent.merge(record.snapshot().clusterId(), 1, Integer::sum);
+                }
             }
         }
         return sent;

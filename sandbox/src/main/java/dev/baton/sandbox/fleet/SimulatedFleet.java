@@ -43,6 +43,7 @@ public final class SimulatedFleet implements AutoCloseable {
     private final Map<String, List<SimulatedNode>> clusters = new LinkedHashMap<>();
     private final ExecutorService commands;
     private final ScheduledExecutorService scheduler;
+    private final SharedSshIo io = new SharedSshIo();
 
     private SimulatedFleet(FleetSpec spec, Path workDir) {
         this.spec = spec;
@@ -85,7 +86,7 @@ public final class SimulatedFleet implements AutoCloseable {
             List<SimulatedNode> nodes = new ArrayList<>();
             for (Machine machine : machines) {
                 SimulatedNode node = new SimulatedNode(machine, product, cluster.node(machine.name()).sshHost(),
-                        cluster.sshPort(), spec.sshUser(), client.getPublic(), spec.rebootDowntime(), commands, scheduler);
+                        cluster.sshPort(), spec.sshUser(), client.getPublic(), spec.rebootDowntime(), commands, scheduler, io);
                 nodes.add(node);
                 clusters.put(cluster.id(), nodes);
                 try {
@@ -172,6 +173,7 @@ public final class SimulatedFleet implements AutoCloseable {
         }
         scheduler.shutdownNow();
         commands.shutdownNow();
+        io.close();
     }
 
     private static ThreadFactory daemonThreads(String prefix) {

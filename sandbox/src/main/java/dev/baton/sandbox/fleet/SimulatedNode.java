@@ -43,6 +43,7 @@ public final class SimulatedNode {
     private final Duration rebootDowntime;
     private final ExecutorService commands;
     private final ScheduledExecutorService scheduler;
+    private final SharedSshIo io;
     private final List<String> commandLog = new CopyOnWriteArrayList<>();
     private final AtomicInteger connectionsAccepted = new AtomicInteger();
     private final KeyPair knownHostKey;
@@ -55,7 +56,7 @@ public final class SimulatedNode {
 
     SimulatedNode(Machine machine, SimulatedProduct product, String sshHost, int sshPort, String sshUser,
                   PublicKey authorizedKey, Duration rebootDowntime, ExecutorService commands,
-                  ScheduledExecutorService scheduler) {
+                  ScheduledExecutorService scheduler, SharedSshIo io) {
         this.machine = machine;
         this.product = product;
         this.shell = new NodeShell(machine, product, sshUser);
@@ -66,6 +67,7 @@ public final class SimulatedNode {
         this.rebootDowntime = rebootDowntime;
         this.commands = commands;
         this.scheduler = scheduler;
+        this.io = io;
         this.knownHostKey = SshKeys.generate();
         this.hostKey = knownHostKey;
     }
@@ -230,6 +232,7 @@ public final class SimulatedNode {
             return;
         }
         SshServer sshd = SshServer.setUpDefaultServer();
+        io.attach(sshd);
         sshd.setHost(sshHost);
         sshd.setPort(sshPort);
         CoreModuleProperties.TCP_NODELAY.set(sshd, true);

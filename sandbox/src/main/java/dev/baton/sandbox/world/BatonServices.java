@@ -21,6 +21,33 @@ public final class BatonServices implements AutoCloseable {
     private Path repoRoot;
     private Wiring wiring;
     private Path workDir;
+    private Tuning tuning = Tuning.QUICK_START;
+
+    /**
+     * How the services' JVMs are started and what they are told besides the wiring: JVM options, and environment
+     * variables that override the sandbox's defaults (e.g. {@code BATON_HEALTH_INTERVAL}).
+     */
+    public record Tuning(List<String> jvmOptions, Map<String, String> env) {
+        /** Small heaps, C1 only: quick start-up for tests and the demo (the default). */
+        public static final Tuning QUICK_START = new Tuning(ServiceProcess.QUICK_START_JVM, Map.of());
+
+        public Tuning {
+            jvmOptions = List.copyOf(jvmOptions);
+            env = Map.copyOf(env);
+        }
+
+        /** Long-running services as in production: the JVM's full JIT, and this heap per service. */
+        public static Tuning longRunning(String maxHeap) {
+            return new Tuning(List.of("-Xmx" + maxHeap), Map.of());
+        }
+
+        /** The same with one more environment variable. */
+        public Tuning withEnv(String name, String value) {
+            Map<String, String> more = new LinkedHashMap<>(env);
+            more.put(name, value);
+            return new Tuning(jvmOptions, more);
+        }
+    }
 
     /** Where each service reaches its infrastructure. */
     public record Wiring(String kafkaBootstrap, String jdbcUrl, String dbUser, String dbPassword, Path knownHosts,
@@ -32,20 +59,32 @@ public final class BatonServices implements AutoCloseable {
     }
 
     public static BatonServices start(Path repoRoot, Wiring wiring, Path workDir) {
+        return start(repoRoot, wiring, workDir, Tuning.QUICK_START);
+    }
+
+    public static BatonServices start(Path repoRoot, Wiring wiring, Path workDir, Tuning tuning) {
         BatonServices services = new BatonServices();
+        services.tuning = tuning;
         services.repoRoot = repoRoot;
         services.wiring = wiring;
         services.workDir = workDir;
         try {
             for (String module : MODULES) {
-                services.processes.add(ServiceProcess.start(repoRoot, module, environment(wiring), workDir,
-                        Duration.ofSeconds(90)));
+                services.processes.add(ServiceProcess.start(repoRoot, module, tuning.jvmOptions(),
+                        services.environment(), workDir, Duration.ofSeconds(90)));
             }
             return services;
         } catch (RuntimeException e) {
             services.close();
             throw e;
         }
+    }
+
+    /** The environment of every service: the wiring, the sandbox's defaults, then the tuning's overrides. */
+    public Map<String, String> environment() {
+        Map<String, String> env = environment(wiring);
+        env.putAll(tuning.env());
+        return env;
     }
 
     private static Map<String, String> environment(Wiring wiring) {
@@ -76,7 +115,8 @@ public final class BatonServices implements AutoCloseable {
     public ServiceProcess restart(String module) {
         ServiceProcess old = service(module);
         old.close();
-        ServiceProcess fresh = ServiceProcess.start(repoRoot, module, environment(wiring), workDir, Duration.ofSeconds(90));
+        ServiceProcess fresh = ServiceProcess.start(repoRoot, module, tuning.jvmOptions(), environment(), workDir,
+                Duration.ofSeconds(90));
         processes.set(processes.indexOf(old), fresh);
         return fresh;
     }
@@ -86,7 +126,7 @@ public final class BatonServices implements AutoCloseable {
      * (at least a distinct instance id); the caller stops it, or {@link #close} does.
      */
     public ServiceProcess startAnother(String module, Map<String, String> extraEnv) {
-        Map<String, String> env = environment(wiring);
+        Map<String, String> env = environment();
         env.putAll(extraEnv);
         Path dir = workDir.resolve(module + "-" + (processes.size() + 1));
         try {
@@ -94,7 +134,7 @@ public final class BatonServices implements AutoCloseable {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        ServiceProcess another = ServiceProcess.start(repoRoot, module, env, dir, Duration.ofSeconds(90));
+        ServiceProcess another = ServiceProcess.start(repoRoot, module, tuning.jvmOptions(), env, dir, Duration.ofSeconds(90));
         processes.add(another);
         return another;
     }

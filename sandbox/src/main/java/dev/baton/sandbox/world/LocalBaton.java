@@ -47,6 +47,12 @@ public final class LocalBaton implements AutoCloseable {
      * environment, Testcontainers or embedded); the services are the packaged jars under {@code repoRoot}.
      */
     public static LocalBaton start(Path repoRoot, FleetSpec spec, Path workDir, String actor) throws Exception {
+        return start(repoRoot, spec, workDir, actor, BatonServices.Tuning.QUICK_START);
+    }
+
+    /** {@link #start(Path, FleetSpec, Path, String)} with the services' JVMs and settings tuned (e.g. for benchmarks). */
+    public static LocalBaton start(Path repoRoot, FleetSpec spec, Path workDir, String actor,
+                                   BatonServices.Tuning tuning) throws Exception {
         Files.createDirectories(workDir);
         SandboxKafka kafka = SandboxKafka.shared();
         SandboxPostgres postgres = SandboxPostgres.shared();
@@ -55,7 +61,7 @@ public final class LocalBaton implements AutoCloseable {
         BatonServices services = null;
         try {
             services = BatonServices.start(repoRoot, new BatonServices.Wiring(kafka.bootstrapServers(), auditDb,
-                    postgres.username(), postgres.password(), fleet.knownHostsFile(), fleet.clientPrivateKey()), workDir);
+                    postgres.username(), postgres.password(), fleet.knownHostsFile(), fleet.clientPrivateKey()), workDir, tuning);
             return new LocalBaton(kafka, postgres, fleet, services, new FleetManagement(kafka.bootstrapServers(), actor),
                     new EventLog(kafka.bootstrapServers()));
         } catch (Exception e) {

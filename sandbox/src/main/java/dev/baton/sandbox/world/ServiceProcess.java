@@ -30,9 +30,18 @@ public final class ServiceProcess implements AutoCloseable {
         this.log = log;
     }
 
+    /** JVM options the sandbox starts services with: a small heap, tuned for quick start-up rather than throughput. */
+    public static final List<String> QUICK_START_JVM = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1");
+
     /** Starts the service with the given environment (plus {@code QUARKUS_HTTP_PORT}) and waits until it listens. */
     public static ServiceProcess start(Path repoRoot, String module, Map<String, String> env, Path workDir,
                                        Duration startTimeout) {
+        return start(repoRoot, module, QUICK_START_JVM, env, workDir, startTimeout);
+    }
+
+    /** Starts the service with these JVM options and environment (plus {@code QUARKUS_HTTP_PORT}); waits until it listens. */
+    public static ServiceProcess start(Path repoRoot, String module, List<String> jvmOptions, Map<String, String> env,
+                                       Path workDir, Duration startTimeout) {
         Path jar = repoRoot.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " does not exist: build first with ./mvnw install -DskipTests");
@@ -41,8 +50,7 @@ public final class ServiceProcess implements AutoCloseable {
         Path log = workDir.resolve(module + ".log");
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx256m");
-        command.add("-XX:TieredStopAtLevel=1");
+        command.addAll(jvmOptions);
         command.add("-jar");
         command.add(jar.toString());
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)

@@ -1,0 +1,89 @@
+package dev.baton.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.baton.contracts.NodeActive;
+import dev.baton.contracts.StepSucceeded;
+import dev.baton.contracts.Topics;
+import dev.baton.sandbox.SandboxKafka;
+import dev.baton.sandbox.fleet.FleetSpec;
+import dev.baton.sandbox.fleet.SimulatedFleet;
+import dev.baton.sandbox.fleet.SimulatedNode;
+import dev.baton.sandbox.world.FleetManagement;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code BATON_HEALTH_IDLE_INTERVAL}: a settled node (active, nothing going on) is probed at the idle interval, and a
+ * step reported on it on {@code baton.results.v1} brings it back to the short interval at once. Real health service
+ * (packaged jar), real Kafka, a simulated Matrix cluster; the probes are counted in the node's own command log.
+ */
+class IdleProbingIT {
+    private static final String CLUSTER = "idle-matrix";
+    private static final Duration IDLE = Duration.ofSeconds(3);
+
+    @TempDir
+    static Path workDir;
+
+    private static final SandboxKafka kafka = SandboxKafka.shared();
+    private static SimulatedFleet fleet;
+    private static HealthProcess service;
+    private static FleetManagement fleetManagement;
+
+    @BeforeAll
+    static void start() throws Exception {
+        fleet = SimulatedFleet.start(FleetSpec.parse("""
+                sshUser: root
+                clusters:
+                  - {id: idle-matrix, product: matrix-server, version: 3.5.0, nodes: [{name: m1}, {name: m2}]}
+                """), workDir.resolve("fleet"));
+        service = HealthProcess.start("idle-probing", kafka.bootstrapServers(), fleet, workDir,
+                Map.of("BATON_HEALTH_INTERVAL", "PT0.3S", "BATON_HEALTH_IDLE_INTERVAL", IDLE.toString()));
+        fleetManagement = new FleetManagement(kafka.bootstrapServers(), "idle-probing-it");
+        fleet.registrations().forEach(fleetManagement::publish);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (fleetManagement != null) {
+            fleetManagement.close();
+        }
+        if (service != null) {
+            service.close();
+        }
+        if (fleet != null) {
+            fleet.close();
+        }
+    }
+
+    @Test
+    void aSettledNodeIsProbedAtTheIdleIntervalUntilAStepIsReportedOnIt() {
+        try (TopicTail health = new TopicTail(kafka.bootstrapServers(), Topics.HEALTH)) {
+            await("both nodes active").atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                    assertThat(health.events(NodeActive.class, CLUSTER)).extracting(NodeActive::nodeName)
+                            .contains("m1", "m2"));
+        }
+        SimulatedNode m1 = fleet.node(CLUSTER, "m1");
+
+        // settled: every 3 s (+ jitter) instead of every 0.3 s, i.e. at most 2 probes in 4 s instead of about 13
+        int settled = probes(m1);
+        await("idle probing").pollDelay(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(probes(m1) - settled).as("probes of a settled node in 4 s").isBetween(1, 2));
+
+        // a step succeeded on it (as the executor reports): probed at once, then every 0.3 s again
+        int hinted = probes(m1);
+        fleetManagement.publish(new StepSucceeded("idle-it-cmd", "idle-it-rollout", CLUSTER, "m1", "stop", 0, "", null, null));
+        await("busy probing").atMost(Duration.ofSeconds(3)).untilAsserted(() ->
+                assertThat(probes(m1) - hinted).as("probes after a step was reported").isGreaterThanOrEqualTo(5));
+    }
+
+    private static int probes(SimulatedNode node) {
+        return (int) node.commandLog().stream().filter(c -> c.contains("pmxs status")).count();
+    }
+}
