@@ -42,9 +42,10 @@ import java.util.stream.Collectors;
  * </ol>
  */
 public final class OpenSshScenario {
-    static final String SCENARIO = "16-node matrix-server on OpenSSH hosts";
+    /** The table's and chart's title (short enough for the chart's title line). */
+    static final String SCENARIO = "16-node matrix-server (OpenSSH)";
     /** The idiomatic playbook's row (short enough for the chart's label column). */
-    static final String ANSIBLE_CONTENDER = "Ansible (command module)";
+    static final String ANSIBLE_CONTENDER = "Ansible (command)";
     /** The control: the simulated scenario's raw playbook, on these same OpenSSH nodes. */
     static final String RAW_CONTENDER = "Ansible (raw)";
     static final int NODES = 16;
@@ -165,11 +166,29 @@ public final class OpenSshScenario {
             return table().text() + rawNote();
         }
 
+        /** The table as CSV, with Baton against the raw control as extra ratio lines. */
+        public String csv() {
+            StringBuilder csv = new StringBuilder(table().csv());
+            List<Double> ratios = batonToRawByRound();
+            if (!ratios.isEmpty()) {
+                Duration baton = new ResultTable.Run("Baton", batonRounds, true, "").wallTime();
+                Duration raw = new ResultTable.Run(RAW_CONTENDER, rawRounds, true, "").wallTime();
+                csv.append(String.join(",", ResultTable.csvField(SCENARIO), "ratio-baton-to-raw", "baton:raw",
+                        ResultTable.number(ResultTable.ratio(baton, raw)), "wall time ratio against the raw control (not seconds)")).append('\n');
+                for (int i = 0; ratios.size() > 1 && i < ratios.size(); i++) {
+                    csv.append(String.join(",", ResultTable.csvField(SCENARIO), "ratio-baton-to-raw-round-" + (i + 1), "baton:raw",
+                            ResultTable.number(ratios.get(i)), "wall time ratio against the raw control in round " + (i + 1)
+                                    + " (not seconds)")).append('\n');
+                }
+            }
+            return csv.toString();
+        }
+
         /** Writes {@code openssh-rolling-upgrade.csv}, {@code .md} and {@code .png} into {@code resultsDir}. */
         public void writeResults(Path resultsDir) throws IOException {
             ResultTable table = table();
             Files.createDirectories(resultsDir);
-            Files.writeString(resultsDir.resolve("openssh-rolling-upgrade.csv"), table.csv());
+            Files.writeString(resultsDir.resolve("openssh-rolling-upgrade.csv"), csv());
             Files.writeString(resultsDir.resolve("openssh-rolling-upgrade.md"), markdown());
             ResultChart.write(table, resultsDir.resolve("openssh-rolling-upgrade.png"));
         }

@@ -71,14 +71,18 @@ class OpenSshScenarioTest {
         ResultTable table = outcome.table();
 
         assertThat(outcome.completed()).isTrue();
-        assertThat(table.scenario()).isEqualTo("16-node matrix-server on OpenSSH hosts");
+        assertThat(table.scenario()).isEqualTo("16-node matrix-server (OpenSSH)");
         assertThat(table.runs()).extracting(ResultTable.Run::contender)
-                .containsExactly("Baton", "Ansible (command module)", "Ansible (raw)");
+                .containsExactly("Baton", "Ansible (command)", "Ansible (raw)");
         // the table's Baton : Ansible is against the idiomatic playbook; the raw control gets its own line (medians 42 s : 40 s)
         assertThat(table.batonToAnsibleByRound()).containsExactly(0.5, 0.5);
         assertThat(outcome.batonToRawByRound()).containsExactly(1.1, 1.0);
         assertThat(outcome.markdown()).contains("Baton : Ansible wall time = **0.50**")
                 .endsWith("Baton : Ansible (raw) wall time = 1.05 (medians; per round: 1.10, 1.00)\n");
+        assertThat(outcome.csv()).contains("ratio-baton-to-ansible,baton:ansible,0.50,")
+                .contains("\n16-node matrix-server (OpenSSH),ratio-baton-to-raw,baton:raw,1.05,")
+                .contains("\n16-node matrix-server (OpenSSH),ratio-baton-to-raw-round-1,baton:raw,1.10,")
+                .contains("\n16-node matrix-server (OpenSSH),ratio-baton-to-raw-round-2,baton:raw,1.00,");
         assertThat(table.hop()).isNull();
     }
 
@@ -98,6 +102,7 @@ class OpenSshScenarioTest {
         assertThat(rawFailed.completed()).isFalse();
         assertThat(rawFailed.batonToRawByRound()).isEmpty();
         assertThat(rawFailed.markdown()).doesNotContain("Baton : Ansible (raw)");
+        assertThat(rawFailed.csv()).doesNotContain("ratio-baton-to-raw");
     }
 
     private static OpenSshNodes.Node node(String name, String address) {

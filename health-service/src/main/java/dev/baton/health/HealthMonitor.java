@@ -352,13 +352,22 @@ public class HealthMonitor {
 
     public Optional<ClusterView> view(String clusterId) {
         ClusterHealth cluster = clusters.get(clusterId);
-        return cluster != null ? Optional.of(cluster.view()) : Optional.ofNullable(unprobed.get(clusterId));
+        return cluster != null ? Optional.of(withCadence(cluster.view())) : Optional.ofNullable(unprobed.get(clusterId));
     }
 
     public List<ClusterView> views() {
-        return Stream.concat(clusters.values().stream().map(ClusterHealth::view), unprobed.values().stream())
+        return Stream.concat(clusters.values().stream().map(c -> withCadence(c.view())), unprobed.values().stream())
                 .sorted(Comparator.comparing(ClusterView::clusterId))
                 .toList();
+    }
+
+    /** The view with how often each node is probed now (its loop's last choice). */
+    private ClusterView withCadence(ClusterView view) {
+        Map<String, Loop> running = loops.getOrDefault(view.clusterId(), Map.of());
+        return view.withNodes(view.nodes().stream().map(node -> {
+            Loop loop = running.get(node.name());
+            return loop == null || loop.interval == null ? node : node.withProbeInterval(loop.interval.toString());
+        }).toList());
     }
 
     private void probeNode(String clusterId, ClusterRegistered.Node node) {
@@ -423,12 +432,24 @@ public class HealthMonitor {
      * membership loop every node, settled and no step reported lately), else the interval; plus random jitter.
      */
     private long nextDelayMillis(String clusterId, boolean idle) {
+        return jittered(clusterId, interval(clusterId, idle));
+    }
+
+    /** The interval of a cluster's loops: the procedure's, else the service's; the idle interval for an idle loop. */
+    private Duration interval(String clusterId, boolean idle) {
         ClusterHealth cluster = clusters.get(clusterId);
         HealthProbe healthProbe = cluster == null ? null : cluster.probe();
         Duration interval = healthProbe != null && healthProbe.interval() != null ? healthProbe.interval() : config.interval();
         if (idle && config.idleInterval().isPresent() && config.idleInterval().get().compareTo(interval) > 0) {
             interval = config.idleInterval().get();
         }
+        return interval;
+    }
+
+    /** The interval plus random jitter (the procedure's, else the service's). */
+    private long jittered(String clusterId, Duration interval) {
+        ClusterHealth cluster = clusters.get(clusterId);
+        HealthProbe healthProbe = cluster == null ? null : cluster.probe();
         Duration jitter = healthProbe != null && healthProbe.jitter() != null ? healthProbe.jitter()
                 : config.jitter().orElse(interval.dividedBy(5));
         return interval.toMillis() + ThreadLocalRandom.current().nextLong(Math.max(1, jitter.toMillis() + 1));
@@ -467,6 +488,8 @@ public class HealthMonitor {
         private volatile boolean stopped;
         private volatile boolean failing;
         private volatile ScheduledFuture<?> next;
+        /** The interval chosen for the next run (without jitter), for the REST view. */
+        private volatile Duration interval;
         /** Until when this loop keeps the interval whatever its node's state (a step was reported on it). */
         private volatile long busyUntilMillis;
 
@@ -528,7 +551,8 @@ public class HealthMonitor {
                 }
             } finally {
                 if (!stopped) {
-                    schedule(nextDelayMillis(clusterId, idle()));
+                    interval = interval(clusterId, idle());
+                    schedule(jittered(clusterId, interval));
                 }
             }
         }

@@ -63,7 +63,7 @@ class IdleProbingIT {
     }
 
     @Test
-    void aSettledNodeIsProbedAtTheIdleIntervalUntilAStepIsReportedOnIt() {
+    void aSettledNodeIsProbedAtTheIdleIntervalUntilAStepIsReportedOnIt() throws Exception {
         try (TopicTail health = new TopicTail(kafka.bootstrapServers(), Topics.HEALTH)) {
             await("both nodes active").atMost(Duration.ofSeconds(60)).untilAsserted(() ->
                     assertThat(health.events(NodeActive.class, CLUSTER)).extracting(NodeActive::nodeName)
@@ -71,7 +71,10 @@ class IdleProbingIT {
         }
         SimulatedNode m1 = fleet.node(CLUSTER, "m1");
 
-        // settled: every 3 s (+ jitter) instead of every 0.3 s, i.e. at most 2 probes in 4 s instead of about 13
+        // settled: the REST view says so, and the node's own log shows it: every 3 s (+ up to 20 %) instead of every
+        // 0.3 s, i.e. one or two probes in 4 s instead of about 13
+        await("m1 settled").atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(service.nodeView(CLUSTER, "m1").path("probeInterval").asText()).isEqualTo("PT3S"));
         int settled = probes(m1);
         await("idle probing").pollDelay(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(5)).untilAsserted(() ->
                 assertThat(probes(m1) - settled).as("probes of a settled node in 4 s").isBetween(1, 2));
@@ -79,8 +82,12 @@ class IdleProbingIT {
         // a step succeeded on it (as the executor reports): probed at once, then every 0.3 s again
         int hinted = probes(m1);
         fleetManagement.publish(new StepSucceeded("idle-it-cmd", "idle-it-rollout", CLUSTER, "m1", "stop", 0, "", null, null));
-        await("busy probing").atMost(Duration.ofSeconds(3)).untilAsserted(() ->
-                assertThat(probes(m1) - hinted).as("probes after a step was reported").isGreaterThanOrEqualTo(5));
+        await("busy probing").atMost(Duration.ofSeconds(3)).untilAsserted(() -> {
+            assertThat(service.nodeView(CLUSTER, "m1").path("probeInterval").asText()).isEqualTo("PT0.3S");
+            assertThat(probes(m1) - hinted).as("probes after a step was reported").isGreaterThanOrEqualTo(5);
+        });
+        assertThat(service.nodeView(CLUSTER, "m2").path("probeInterval").asText()).as("the other node stays idle")
+                .isEqualTo("PT3S");
     }
 
     private static int probes(SimulatedNode node) {
