@@ -32,6 +32,8 @@ import java.util.stream.Collectors;
  *   <li>start a whole Baton ({@link LocalBaton}: Kafka, PostgreSQL, the four services; its one-node simulated fleet
  *       only provides the client key and known_hosts and is never registered) and 16 OpenSSH nodes on 3.5.0 that
  *       authorise that client key; append the nodes' host keys to the services' known_hosts;</li>
+ *   <li>warm the services up as the simulated comparison does ({@code RollingUpgradeBench.warmUp}: one rollout of a
+ *       simulated 2-node cluster of the same fleet, then retired; the OpenSSH nodes are not touched);</li>
  *   <li>Ansible rolls 3.5.0 -> 3.5.1 with the idiomatic playbook, then (the control) 3.5.1 -> 3.5.2 with the simulated
  *       scenario's {@code raw} playbook, while the cluster is not registered (the services idle, nothing probes);</li>
  *   <li>publish {@code ClusterRegistered} on {@code baton.clusters.v1}, wait until health reports every node active
