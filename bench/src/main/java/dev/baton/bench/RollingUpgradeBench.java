@@ -245,12 +245,12 @@ public final class RollingUpgradeBench {
     }
 
     /**
-     * How the services run in the many-clusters scenario: long-running JVMs (full JIT, 1 GB heap: thousands of SSH
+     * How the services run in the many-clusters scenario: long-running JVMs (full JIT, 2 GB heap: thousands of SSH
      * connections), and settled nodes probed every {@link #IDLE_INTERVAL} instead of every 0.3 s (a node a rollout
      * works on still every 0.3 s, so the physical limit is the same).
      */
     static BatonServices.Tuning manyClustersTuning() {
-        return BatonServices.Tuning.longRunning("1g").withEnv("BATON_HEALTH_IDLE_INTERVAL", IDLE_INTERVAL.toString());
+        return BatonServices.Tuning.longRunning("2g").withEnv("BATON_HEALTH_IDLE_INTERVAL", IDLE_INTERVAL.toString());
     }
 
     /** N clusters of K nodes, all asked to roll 3.5.0 -> 3.5.1 at the same moment; null if not every one completed. */

@@ -424,15 +424,7 @@ public class HealthMonitor {
 
     /** The next delay of a cluster's loops: its interval plus random jitter (the procedure's, else the service's). */
     private long nextDelayMillis(String clusterId) {
-        return nextDelayMillis(clusterId, false);
-    }
-
-    /**
-     * The next delay of a loop: the idle interval if it is configured and the loop is idle (its node, or for the
-     * membership loop every node, settled and no step reported lately), else the interval; plus random jitter.
-     */
-    private long nextDelayMillis(String clusterId, boolean idle) {
-        return jittered(clusterId, interval(clusterId, idle));
+        return jittered(clusterId, interval(clusterId, false));
     }
 
     /** The interval of a cluster's loops: the procedure's, else the service's; the idle interval for an idle loop. */

@@ -71,20 +71,17 @@ class IdleProbingIT {
         }
         SimulatedNode m1 = fleet.node(CLUSTER, "m1");
 
-        // settled: the REST view says so, and the node's own log shows it: every 3 s (+ up to 20 %) instead of every
-        // 0.3 s, i.e. one or two probes in 4 s instead of about 13
+        // settled: the loop chose the idle interval for its next run (the REST view shows that choice); no timing is
+        // asserted, only which interval the node's loop uses
         await("m1 settled").atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(service.nodeView(CLUSTER, "m1").path("probeInterval").asText()).isEqualTo("PT3S"));
-        int settled = probes(m1);
-        await("idle probing").pollDelay(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-                assertThat(probes(m1) - settled).as("probes of a settled node in 4 s").isBetween(1, 2));
 
-        // a step succeeded on it (as the executor reports): probed at once, then every 0.3 s again
+        // a step succeeded on it (as the executor reports): probed again at once, and on the short interval again
         int hinted = probes(m1);
         fleetManagement.publish(new StepSucceeded("idle-it-cmd", "idle-it-rollout", CLUSTER, "m1", "stop", 0, "", null, null));
-        await("busy probing").atMost(Duration.ofSeconds(3)).untilAsserted(() -> {
+        await("m1 busy").atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(probes(m1)).as("probed after the step was reported").isGreaterThan(hinted);
             assertThat(service.nodeView(CLUSTER, "m1").path("probeInterval").asText()).isEqualTo("PT0.3S");
-            assertThat(probes(m1) - hinted).as("probes after a step was reported").isGreaterThanOrEqualTo(5);
         });
         assertThat(service.nodeView(CLUSTER, "m2").path("probeInterval").asText()).as("the other node stays idle")
                 .isEqualTo("PT3S");
