@@ -14,7 +14,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.yaml.snakeyaml.Yaml;
 
 class AnsibleCommandPlaybookTest {
     private final Procedure matrix = ProcedureCatalog.shipped().get("matrix-server").orElseThrow();
@@ -85,20 +84,15 @@ class AnsibleCommandPlaybookTest {
         assertThat(Files.readString(dir.resolve("inventory.ini"))).contains("ansible_python_interpreter=/usr/bin/python3");
     }
 
-    @SuppressWarnings("unchecked")
     private Map<String, Object> play() {
-        List<Map<String, Object>> plays = new Yaml().load(playbook.playbook());
-        assertThat(plays).hasSize(1);
-        return plays.get(0);
+        return PlaybookYaml.play(playbook.playbook());
     }
 
-    @SuppressWarnings("unchecked")
     private List<Map<String, Object>> tasks() {
-        return (List<Map<String, Object>>) play().get("tasks");
+        return PlaybookYaml.tasks(playbook.playbook());
     }
 
-    @SuppressWarnings("unchecked")
     private Map<String, Object> vars() {
-        return (Map<String, Object>) play().get("vars");
+        return PlaybookYaml.vars(playbook.playbook());
     }
 }

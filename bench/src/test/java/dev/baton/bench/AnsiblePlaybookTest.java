@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.yaml.snakeyaml.Yaml;
 
 class AnsiblePlaybookTest {
     private final Procedure matrix = ProcedureCatalog.shipped().get("matrix-server").orElseThrow();
@@ -75,20 +74,15 @@ class AnsiblePlaybookTest {
         assertThat(AnsiblePlaybook.seconds(Duration.ofMillis(1250))).isEqualTo("1.25");
     }
 
-    @SuppressWarnings("unchecked")
     private Map<String, Object> play() {
-        List<Map<String, Object>> plays = new Yaml().load(playbook.playbook());
-        assertThat(plays).hasSize(1);
-        return plays.get(0);
+        return PlaybookYaml.play(playbook.playbook());
     }
 
-    @SuppressWarnings("unchecked")
     private List<Map<String, Object>> tasks() {
-        return (List<Map<String, Object>>) play().get("tasks");
+        return PlaybookYaml.tasks(playbook.playbook());
     }
 
-    @SuppressWarnings("unchecked")
     private Map<String, Object> vars() {
-        return (Map<String, Object>) play().get("vars");
+        return PlaybookYaml.vars(playbook.playbook());
     }
 }
