@@ -284,10 +284,13 @@ public final class RollingUpgradeBench {
             Duration timeout = options.timeout().compareTo(Duration.ofSeconds(n * 3L)) > 0 ? options.timeout()
                     : Duration.ofSeconds(n * 3L);
             Instant deadline = Instant.now().plus(timeout);
-            while (!ids.stream().allMatch(baton.eventLog()::rolloutFinished) && Instant.now().isBefore(deadline)) {
+            while (ManyClusters.finished(baton.eventLog().entries(), ids).size() < ids.size()
+                    && Instant.now().isBefore(deadline)) {
                 Thread.sleep(500);
             }
-            List<String> incomplete = ids.stream().filter(id -> !baton.eventLog().rolloutCompleted(id)).toList();
+            java.util.Set<String> completed = baton.eventLog().events(dev.baton.contracts.RolloutCompleted.class).stream()
+                    .map(dev.baton.contracts.RolloutCompleted::clusterId).collect(java.util.stream.Collectors.toSet());
+            List<String> incomplete = ids.stream().filter(id -> !completed.contains(id)).toList();
             if (!incomplete.isEmpty()) {
                 out.printf("many clusters: %d of %d rollouts did not complete within %s; see %s%n", incomplete.size(), n,
                         timeout, dir);

@@ -59,6 +59,15 @@ class ManyClustersTest {
     }
 
     @Test
+    void theClustersWhoseRolloutEndedAreFoundInOnePass() {
+        rollout("many-0001", 0, 10_000);
+        at(11_000, new UpgradeRequested("r-late", "many-0002", "3.5.1", 1, null, null, null, false, false, List.of(), false, "bench"));
+
+        assertThat(ManyClusters.finished(entries, List.of("many-0001", "many-0002"))).containsExactly("many-0001");
+        assertThat(ManyClusters.finished(entries, List.of("many-0002"))).isEmpty();
+    }
+
+    @Test
     void theSummaryPutsOneAndTwoExecutorsSideBySideWithTheSpeedUp() throws Exception {
         rollout("many-0001", 0, 10_000);
         ManyClusters.Outcome one = ManyClusters.outcome(entries, List.of("many-0001"), 2, "3.5.1", Duration.ofMillis(4200), 1);
