@@ -23,8 +23,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The Compose and Kubernetes files parse, every environment variable they give a Baton service
  * is a config key that service really reads, every Baton image is one the build produces, every
- * topic a service names is created, and the executor scaling rule watches the executor's own
- * consumer group and topic.
+ * topic a service names is created, the executor scaling rule watches the executor's own
+ * consumer group and topic, and every service is probed on its SmallRye Health endpoints
+ * ({@code /q/health/ready}, {@code /q/health/live}).
  */
 class DeployManifestsTest {
     static final Path ROOT = Path.of(System.getProperty("baton.repo.root", "..")).toAbsolutePath().normalize();
@@ -32,6 +33,8 @@ class DeployManifestsTest {
     static final List<String> SERVICES = List.of("planner-service", "executor-service", "health-service", "audit-service");
     private static final YAMLMapper YAML = new YAMLMapper();
     private static final Pattern IMAGE = Pattern.compile("^baton/([a-z-]+):(.+)$");
+    static final String READY = "/q/health/ready";
+    static final String LIVE = "/q/health/live";
 
     /** One container of a Baton service as a deploy file declares it. */
     record Container(String file, String image, Set<String> env) {
@@ -196,6 +199,104 @@ class DeployManifestsTest {
         String compose = Files.readString(DEPLOY.resolve("compose/docker-compose.yml"));
         for (String topic : named) {
             assertThat(compose).as("compose creates %s", topic).contains(topic);
+        }
+    }
+
+    /** Every Kubernetes workload (Deployment, StatefulSet, ...) container that runs a Baton image, with its file and name. */
+    static Map<String, JsonNode> kubernetesBatonContainers() throws IOException {
+        Map<String, JsonNode> containers = new LinkedHashMap<>();
+        for (Path file : files("kubernetes")) {
+            for (JsonNode doc : documents(file)) {
+                for (JsonNode container : doc.path("spec").path("template").path("spec").path("containers")) {
+                    if (container.path("image").asText("").startsWith("baton/")) {
+                        containers.put(DEPLOY.relativize(file) + " " + doc.path("kind").asText() + "/"
+                                + doc.path("metadata").path("name").asText(), container);
+                    }
+                }
+            }
+        }
+        return containers;
+    }
+
+    /**
+     * What is wrong with a container's probes: readiness must GET {@value #READY}, liveness {@value #LIVE}, both on a
+     * port the container declares (by name or number); a startup probe, if any, must not use readiness (a service
+     * started while Kafka is away would be killed instead of waited for).
+     */
+    static List<String> probeProblems(JsonNode container) {
+        List<String> problems = new ArrayList<>();
+        Set<String> ports = new LinkedHashSet<>();
+        container.path("ports").forEach(port -> {
+            ports.add(port.path("name").asText());
+            ports.add(port.path("containerPort").asText());
+        });
+        for (Map.Entry<String, String> expected : Map.of("readinessProbe", READY, "livenessProbe", LIVE).entrySet()) {
+            JsonNode probe = container.path(expected.getKey());
+            JsonNode get = probe.path("httpGet");
+            if (probe.isMissingNode()) {
+                problems.add("no " + expected.getKey());
+            } else if (!expected.getValue().equals(get.path("path").asText())) {
+                problems.add(expected.getKey() + " does not GET " + expected.getValue() + ": " + probe);
+            } else if (!ports.contains(get.path("port").asText())) {
+                problems.add(expected.getKey() + " uses port " + get.path("port") + ", not one of " + ports);
+            }
+        }
+        JsonNode startup = container.path("startupProbe");
+        if (!startup.isMissingNode() && READY.equals(startup.path("httpGet").path("path").asText())) {
+            problems.add("startupProbe uses " + READY + ": a service started while Kafka is away would be restarted");
+        }
+        return problems;
+    }
+
+    @Test
+    void everyServiceOnKubernetesIsProbedOnItsHealthEndpoints() throws IOException {
+        Map<String, JsonNode> containers = kubernetesBatonContainers();
+        assertThat(containers.values().stream().map(c -> IMAGE.matcher(c.path("image").asText()))
+                .filter(Matcher::matches).map(m -> m.group(1))).containsExactlyInAnyOrderElementsOf(SERVICES);
+        Map<String, List<String>> problems = new LinkedHashMap<>();
+        containers.forEach((where, container) -> {
+            List<String> found = probeProblems(container);
+            if (!found.isEmpty()) {
+                problems.put(where, found);
+            }
+        });
+        assertThat(problems).as("containers whose probes are not /q/health/ready and /q/health/live").isEmpty();
+    }
+
+    @Test
+    void theProbeCheckRejectsAPortOnlyReadinessAndAMissingLiveness() throws IOException {
+        JsonNode portOnly = YAML.readTree("""
+                ports: [{name: http, containerPort: 8081}]
+                readinessProbe: {tcpSocket: {port: http}}
+                """);
+        assertThat(probeProblems(portOnly)).hasSize(2)
+                .anySatisfy(p -> assertThat(p).startsWith("readinessProbe does not GET /q/health/ready"))
+                .anySatisfy(p -> assertThat(p).isEqualTo("no livenessProbe"));
+        JsonNode wrongPort = YAML.readTree("""
+                ports: [{name: http, containerPort: 8081}]
+                readinessProbe: {httpGet: {path: /q/health/ready, port: 9000}}
+                livenessProbe: {httpGet: {path: /q/health/live, port: http}}
+                startupProbe: {httpGet: {path: /q/health/ready, port: http}}
+                """);
+        assertThat(probeProblems(wrongPort)).hasSize(2)
+                .anySatisfy(p -> assertThat(p).startsWith("readinessProbe uses port 9000"))
+                .anySatisfy(p -> assertThat(p).startsWith("startupProbe uses /q/health/ready"));
+    }
+
+    @Test
+    void everyServiceInComposeHasAHealthcheckOnItsOwnReadinessEndpoint() throws IOException {
+        for (JsonNode doc : documents(DEPLOY.resolve("compose/docker-compose.yml"))) {
+            doc.path("services").fields().forEachRemaining(service -> {
+                Matcher image = IMAGE.matcher(service.getValue().path("image").asText(""));
+                if (!image.matches()) {
+                    return;
+                }
+                String port = ServiceConfig.of(ROOT, image.group(1)).resolved("quarkus.http.port");
+                List<String> test = new ArrayList<>();
+                service.getValue().path("healthcheck").path("test").forEach(word -> test.add(word.asText()));
+                assertThat(test).as("compose %s healthcheck", service.getKey())
+                        .contains("http://localhost:" + port + READY);
+            });
         }
     }
 
