@@ -5,6 +5,7 @@ import static dev.baton.sandbox.quarkus.HealthEndpoint.MESSAGING_READINESS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.baton.messaging.readiness.FailedChannelsCheck;
 import dev.baton.messaging.readiness.KafkaClusterCheck;
 import dev.baton.messaging.readiness.ReadinessConfig;
 import dev.baton.sandbox.quarkus.HealthEndpoint;
@@ -45,6 +46,7 @@ class AuditHealthIT {
         awaitReady(ready -> {
             assertThat(ready.up()).as(ready.body()).isTrue();
             assertThat(ready.check(AuditStoreCheck.NAME).data().get("database")).startsWith("baton_relayed");
+            assertThat(ready.check(FailedChannelsCheck.NAME).up()).isTrue();
             assertThat(ready.check(KafkaClusterCheck.NAME).up()).isTrue();
             assertThat(ready.check(MESSAGING_READINESS).data()).containsEntry(EventRecorder.CHANNEL, "[OK]");
         });

@@ -5,6 +5,7 @@ import static dev.baton.sandbox.quarkus.HealthEndpoint.MESSAGING_READINESS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.baton.messaging.readiness.FailedChannelsCheck;
 import dev.baton.messaging.readiness.KafkaClusterCheck;
 import dev.baton.sandbox.quarkus.HealthEndpoint;
 import dev.baton.sandbox.quarkus.StoppableKafkaSandboxResource;
@@ -33,6 +34,7 @@ class ExecutorHealthIT {
         await().atMost(PATIENCE).untilAsserted(() -> {
             HealthEndpoint.Report ready = endpoint.ready();
             assertThat(ready.up()).as(ready.body()).isTrue();
+            assertThat(ready.check(FailedChannelsCheck.NAME).up()).isTrue();
             assertThat(ready.check(KafkaClusterCheck.NAME).data()).containsEntry("brokers", "1");
             assertThat(ready.check(MESSAGING_READINESS).data()).containsEntry("commands", "[OK]");
         });
