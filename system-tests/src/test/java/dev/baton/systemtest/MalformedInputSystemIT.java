@@ -80,6 +80,7 @@ class MalformedInputSystemIT {
         Thread readiness = watchReadiness(barrage, notReady);
 
         Map<String, MalformedRecords.Malformed> published = new HashMap<>(); // "topic/partition/offset" -> record
+        Map<String, Integer> byTopic = new TreeMap<>();
         Map<String, Integer> byKind = new TreeMap<>();
         int skippedValid = 0;
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
@@ -98,7 +99,8 @@ class MalformedInputSystemIT {
                 ProducerRecord<byte[], byte[]> kafkaRecord = new ProducerRecord<>(record.topic(), null, record.key(),
                         record.value(), record.headers());
                 sends.add(Map.entry(record, producer.send(kafkaRecord)));
-                byKind.merge(record.topic() + " " + record.kind(), 1, Integer::sum);
+                byTopic.merge(record.topic(), 1, Integer::sum);
+                byKind.merge(record.kind(), 1, Integer::sum);
                 if (sends.size() % 500 == 0) {
                     producer.flush();
                 }
@@ -112,8 +114,8 @@ class MalformedInputSystemIT {
         long tombstones = published.values().stream().filter(MalformedRecords.Malformed::tombstone).count();
         long expectedLetters = published.values().stream().mapToLong(r -> r.refusers().size()).sum();
         System.out.printf("[fuzz-it] published %d malformed records (%d tombstones, %d generated valid by chance and "
-                + "not sent), expecting %d dead letters; by topic and kind: %s%n", published.size(), tombstones,
-                skippedValid, expectedLetters, byKind);
+                + "not sent), expecting %d dead letters%n[fuzz-it] by topic: %s%n[fuzz-it] by kind: %s%n",
+                published.size(), tombstones, skippedValid, expectedLetters, byTopic, byKind);
 
         // both real rollouts complete despite the barrage
         await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500))
