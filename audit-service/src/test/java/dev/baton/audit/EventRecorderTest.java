@@ -44,6 +44,7 @@ class EventRecorderTest {
         }
     }
 
+    @jakarta.enterprise.inject.Vetoed // a plain test double: not a second EventPublisher bean of the @QuarkusTests
     static final class RecordingPublisher extends EventPublisher {
         final List<String> deadLetters = new ArrayList<>();
 
