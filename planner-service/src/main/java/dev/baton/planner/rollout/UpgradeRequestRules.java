@@ -72,9 +72,11 @@ public final class UpgradeRequestRules {
         for (int i = 0; i < request.exclude().size(); i++) {
             String excluded = request.exclude().get(i);
             if (cluster.node(excluded) == null) {
+                List<String> names = cluster.nodes().stream().map(ClusterRegistered.Node::name).toList();
+                String listed = names.stream().limit(10).collect(Collectors.joining(", "))
+                        + (names.size() > 10 ? ", ... (" + names.size() + " in all)" : "");
                 return violation("exclude[" + i + "]", "exclude names node " + quoted(excluded) + ", which cluster "
-                        + cluster.clusterId() + " does not have (its nodes: "
-                        + cluster.nodes().stream().map(ClusterRegistered.Node::name).collect(Collectors.joining(", ")) + ")");
+                        + cluster.clusterId() + " does not have (its nodes: " + listed + ")");
             }
         }
         return Optional.empty();
