@@ -48,6 +48,7 @@ public class ClusterResource {
         String actor;
         try {
             cluster = checked(json, coordinator.procedures());
+            ApiErrors.requireOnTheWire(cluster);
             actor = ApiErrors.actor(requestedBy);
         } catch (InvalidField e) {
             return e.response();

@@ -19,7 +19,10 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Duration;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -100,8 +103,31 @@ public class RolloutResource {
         ClusterRegistered cluster = coordinator.isReady() ? coordinator.read(engine -> engine.cluster(clusterId)).orElse(null)
                 : null;
         refuse(UpgradeRequestRules.check(request, cluster));
-        return request;
+        UpgradeRequested wire = onTheWire(request);
+        ApiErrors.requireOnTheWire(wire);
+        return wire;
     }
+
+    /**
+     * The request in the wire form its schema gives it (what the engine reads the same): canary and stopAfter 0 are
+     * left out (no pause), window days in capitals, window times as HH:MM.
+     */
+    private static UpgradeRequested onTheWire(UpgradeRequested r) {
+        UpgradeRequested.MaintenanceWindow w = r.maintenanceWindow();
+        UpgradeRequested.MaintenanceWindow window = w == null ? null : new UpgradeRequested.MaintenanceWindow(
+                w.days().stream().map(d -> d.toUpperCase(Locale.ROOT)).toList(), hhmm(w.start()), hhmm(w.end()),
+                w.zone());
+        return new UpgradeRequested(r.requestId(), r.clusterId(), r.targetVersion(), r.maxUnavailable(),
+                r.canary() != null && r.canary() == 0 ? null : r.canary(),
+                r.stopAfter() != null && r.stopAfter() == 0 ? null : r.stopAfter(), r.delayBetweenNodes(), r.force(),
+                r.allowOffline(), r.exclude(), r.dryRun(), r.requestedBy(), r.maxUnavailablePercent(), window);
+    }
+
+    private static String hhmm(String time) {
+        return time == null ? null : LocalTime.parse(time).format(HH_MM);
+    }
+
+    private static final DateTimeFormatter HH_MM = DateTimeFormatter.ofPattern("HH:mm");
 
     private static void refuse(Optional<UpgradeRequestRules.Violation> violation) {
         violation.ifPresent(v -> {

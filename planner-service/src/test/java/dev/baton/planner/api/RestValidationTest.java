@@ -218,10 +218,12 @@ class RestValidationTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("acceptedRollouts")
-    void whatTheSchemaAcceptsIsPublished(String name, Accepted c) {
+    void whatTheSchemaAcceptsIsPublished(String name, Accepted c) throws Exception {
         given().contentType("application/json").body(c.body()).when().post("/api/v1/rollouts").then().statusCode(202);
 
         assertThat(out.received()).hasSize(1);
+        // what REST accepts, the planner's own consumer must accept too (else it would dead-letter the request)
+        assertThat(published(0, UpgradeRequested.class).clusterId()).isNotBlank();
         assertSchemaVerdict("UpgradeRequested", c.body(), c.schemaAccepts());
     }
 
@@ -247,10 +249,12 @@ class RestValidationTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("acceptedClusters")
-    void aClusterTheSchemaAcceptsIsPublished(String name, Accepted c) {
+    void aClusterTheSchemaAcceptsIsPublished(String name, Accepted c) throws Exception {
         given().contentType("application/json").body(c.body()).when().post("/api/v1/clusters").then().statusCode(202);
 
         assertThat(out.received()).hasSize(1);
+        // what REST accepts, the consumers must accept too (else they would dead-letter the registration)
+        assertThat(published(0, ClusterRegistered.class).nodes()).isNotEmpty();
         assertSchemaVerdict("ClusterRegistered", c.body(), c.schemaAccepts());
     }
 
