@@ -2,6 +2,7 @@ package dev.baton.audit;
 
 import dev.baton.contracts.Topics;
 import dev.baton.messaging.EventPublisher;
+import dev.baton.messaging.Backoff;
 import dev.baton.messaging.IncomingRecord;
 import dev.baton.messaging.Redelivery;
 import io.quarkus.runtime.ShutdownEvent;

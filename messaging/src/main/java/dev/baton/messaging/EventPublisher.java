@@ -28,8 +28,7 @@ public class EventPublisher {
 
     private static final Logger LOG = Logger.getLogger(EventPublisher.class);
 
-    private static final Duration DEAD_LETTER_FIRST_RETRY = Duration.ofMillis(500);
-    private static final Duration DEAD_LETTER_MAX_RETRY = Duration.ofSeconds(30);
+    private static final Backoff DEAD_LETTER_RETRY = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
 
     private final MutinyEmitter<byte[]> emitter;
     private final String source;
@@ -89,8 +88,7 @@ public class EventPublisher {
         String causation = EventCodec.header(record.headers(), EventCodec.H_ID);
         EventEnvelope envelope = EventEnvelope.of(letter, source, null,
                 causation == null || causation.length() > EventCodec.MAX_ATTRIBUTE_LENGTH ? null : causation);
-        Duration delay = DEAD_LETTER_FIRST_RETRY;
-        while (true) {
+        for (int failures = 1; ; failures++) {
             try {
                 publish(letter, envelope);
                 return;
@@ -99,11 +97,10 @@ public class EventPublisher {
                     throw new Redelivery("stopping before the dead letter of " + record.topic() + "["
                             + record.partition() + "]@" + record.offset() + " was sent", e);
                 }
+                Duration delay = DEAD_LETTER_RETRY.delay(failures);
                 LOG.errorf("could not dead-letter %s[%d]@%d, trying again in %s: %s", record.topic(), record.partition(),
                         record.offset(), delay, e.getMessage());
                 sleep(delay);
-                delay = delay.multipliedBy(2).compareTo(DEAD_LETTER_MAX_RETRY) > 0 ? DEAD_LETTER_MAX_RETRY
-                        : delay.multipliedBy(2);
             }
         }
     }
@@ -112,13 +109,8 @@ public class EventPublisher {
         stopping = true;
     }
 
-    private void sleep(Duration delay) {
-        try {
-            Thread.sleep(delay.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new Redelivery("interrupted while waiting to dead-letter a record", e);
-        }
+    private static void sleep(Duration delay) {
+        Backoff.sleep(delay, "interrupted while waiting to dead-letter a record");
     }
 
     private static Message<byte[]> message(BatonEvent event, EventEnvelope envelope) {

@@ -4,6 +4,7 @@ import dev.baton.contracts.BatonEvent;
 import dev.baton.contracts.BatonJson;
 import dev.baton.contracts.EventEnvelope;
 import dev.baton.messaging.Acks;
+import dev.baton.messaging.Backoff;
 import dev.baton.messaging.EventPublisher;
 import dev.baton.messaging.Redelivery;
 import dev.baton.planner.config.PlannerConfig;
@@ -62,8 +63,7 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class RolloutCoordinator {
     private static final Logger LOG = Logger.getLogger(RolloutCoordinator.class);
-    private static final Duration FIRST_RETRY = Duration.ofMillis(500);
-    private static final Duration MAX_RETRY = Duration.ofSeconds(30);
+    private static final Backoff COMMIT_RETRY = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
 
     private final RolloutEngine engine;
     private final EventPublisher publisher;
@@ -244,8 +244,7 @@ public class RolloutCoordinator {
      * dead-lettered for it); stops trying only when the service stops ({@link Redelivery}: the input is read again).
      */
     private void commit(Decisions decisions) {
-        Duration delay = FIRST_RETRY;
-        while (true) {
+        for (int failures = 1; ; failures++) {
             try {
                 Map<String, String> pending = new LinkedHashMap<>();
                 Map<String, ClusterSnapshot> pendingSnapshots = new LinkedHashMap<>();
@@ -267,24 +266,15 @@ public class RolloutCoordinator {
                 if (stopping) {
                     throw new Redelivery("stopping before the planner's decisions were committed", e);
                 }
+                Duration delay = COMMIT_RETRY.delay(failures);
                 LOG.errorf("could not commit the planner's decisions (Kafka), trying again in %s: %s", delay,
                         e.getMessage());
-                sleep(delay);
-                delay = delay.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : delay.multipliedBy(2);
+                Backoff.sleep(delay, "interrupted while waiting for Kafka");
             }
         }
         for (Map.Entry<BatonEvent, EventEnvelope> entry : decisions.ordered()) {
             LOG.infof("%s %s%s", entry.getKey().eventType(), entry.getKey().clusterId(),
                     entry.getKey().nodeName() == null ? "" : "/" + entry.getKey().nodeName());
-        }
-    }
-
-    private static void sleep(Duration delay) {
-        try {
-            Thread.sleep(delay.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new Redelivery("interrupted while waiting for Kafka", e);
         }
     }
 
