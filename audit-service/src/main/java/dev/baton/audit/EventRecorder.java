@@ -2,7 +2,9 @@ package dev.baton.audit;
 
 import dev.baton.contracts.Topics;
 import dev.baton.messaging.EventPublisher;
+import dev.baton.messaging.Backoff;
 import dev.baton.messaging.IncomingRecord;
+import dev.baton.messaging.Redelivery;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,9 +31,11 @@ import org.jboss.logging.Logger;
  *       takes the following steps.</li>
  *   <li>If PostgreSQL refuses the record itself, store its value as raw bytes instead.</li>
  *   <li>If it refuses even that, publish it to {@code baton.deadletter.v1} (which this service also stores)
- *       and move on; a dead letter that cannot be stored stops the channel rather than loop.</li>
+ *       and move on; a dead letter that cannot be stored is logged and skipped (dead-lettering it again would
+ *       loop forever): the channel never stops.</li>
  *   <li>If PostgreSQL is unavailable, wait with exponential back-off and try again, for as long as it takes:
- *       nothing is skipped.</li>
+ *       nothing is skipped. If the service stops meanwhile, the batch is left uncommitted ({@link Redelivery}) and
+ *       read again after the restart.</li>
  * </ol>
  */
 @ApplicationScoped
@@ -126,9 +130,10 @@ public class EventRecorder {
 
     private void deadLetter(ConsumerRecord<String, byte[]> record, RuntimeException refusal) {
         if (Topics.DEADLETTER.equals(record.topic())) {
-            LOG.errorf("the audit store refused dead letter %s[%d]@%d; stopping rather than dead-lettering it again: %s",
-                    record.topic(), record.partition(), record.offset(), refusal.getMessage());
-            throw refusal;
+            LOG.errorf("the audit store refused dead letter %s[%d]@%d even as raw bytes; skipped rather than "
+                    + "dead-lettered again (which would loop): %s", record.topic(), record.partition(), record.offset(),
+                    refusal.getMessage());
+            return;
         }
         publisher.deadLetter(IncomingRecord.of(record), "the audit store refused it: " + refusal.getMessage());
     }
@@ -141,11 +146,11 @@ public class EventRecorder {
                 first.coordinates(), failures, delay, failure.getMessage());
         try {
             if (shutdown.await(delay.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw failure;
+                throw new Redelivery("stopping before " + first.coordinates() + " was stored", failure);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw failure;
+            throw new Redelivery("interrupted before " + first.coordinates() + " was stored", failure);
         }
         return failures;
     }

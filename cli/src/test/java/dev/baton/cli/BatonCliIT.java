@@ -156,6 +156,14 @@ class BatonCliIT {
     }
 
     @Test
+    void aTargetVersionThatIsNotAVersionIsExitFourNamingTheFieldAtOnce() {
+        Run upgrade = baton("upgrade", "cli-matrix", "--to", "x.y");
+        assertThat(upgrade.status()).isEqualTo(ExitCode.REJECTED);
+        assertThat(upgrade.err().strip()).isEqualTo("baton: planner rejected the request: targetVersion 'x.y' is not a"
+                + " version: a version is numbers separated by dots, like 5.21.0 or 3.5.1 (field targetVersion)");
+    }
+
+    @Test
     void whatDoesNotExistIsExitThreeOnOneLine() {
         Run status = baton("status", "no-such-rollout");
         assertThat(status.status()).isEqualTo(ExitCode.NOT_FOUND);

@@ -2,13 +2,19 @@ package dev.baton.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -151,6 +157,35 @@ class BatonCliTest {
     void anUnknownOutputFormatIsAUsageError() {
         assertThat(run("status", "-o", "yaml")).isEqualTo(ExitCode.USAGE);
         assertThat(err.toString()).startsWith("baton: Invalid value for option '--output'");
+    }
+
+    @Test
+    void aFieldThePlannerRefusesIsExitFourWithTheFieldAndThePlannersMessageOnOneLine() throws IOException {
+        // the body the planner answers for {"targetVersion": "x.y"} (RestValidationTest), served by a stand-in
+        String refusal = "{\"error\":\"targetVersion 'x.y' is not a version: a version is numbers separated by dots,"
+                + " like 5.21.0 or 3.5.1\",\"field\":\"targetVersion\"}";
+        List<String> received = new CopyOnWriteArrayList<>();
+        HttpServer planner = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        planner.createContext("/api/v1/rollouts", exchange -> {
+            received.add(exchange.getRequestMethod() + " " + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            byte[] body = refusal.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(400, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        planner.start();
+        try {
+            int status = run(Map.of("BATON_PLANNER_URL", "http://127.0.0.1:" + planner.getAddress().getPort()),
+                    "upgrade", "matrix-prod", "--to", "x.y");
+
+            assertThat(status).isEqualTo(ExitCode.REJECTED);
+            assertThat(err.toString().lines()).containsExactly("baton: planner rejected the request: targetVersion 'x.y'"
+                    + " is not a version: a version is numbers separated by dots, like 5.21.0 or 3.5.1 (field targetVersion)");
+            assertThat(received).singleElement().asString().startsWith("POST ").contains("\"targetVersion\":\"x.y\"");
+        } finally {
+            planner.stop(0);
+        }
     }
 
     private static int closedPort() {

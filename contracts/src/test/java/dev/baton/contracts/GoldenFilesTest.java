@@ -77,7 +77,8 @@ class GoldenFilesTest {
     @Test
     void deadLetterWithBinaryPayloadRoundTrips() throws Exception {
         byte[] binary = {0, 1, 2, (byte) 0xfe, (byte) 0xff, '\n'};
-        DeadLetter letter = new DeadLetter(null, Topics.HEALTH, 0, 5L, null, binary, "not JSON", "/baton/audit-service");
+        DeadLetter letter = new DeadLetter(null, Topics.HEALTH, 0, 5L, null, binary, "not JSON", "/baton/audit-service",
+                binary.length);
 
         DeadLetter read = MAPPER.readValue(EventCodec.toJson(letter), DeadLetter.class);
 

@@ -1,5 +1,6 @@
 package dev.baton.executor;
 
+import dev.baton.contracts.EventEnvelope;
 import dev.baton.contracts.NodeCommand;
 import dev.baton.messaging.EventReader;
 import io.quarkus.runtime.ShutdownEvent;
@@ -21,8 +22,9 @@ import org.jboss.logging.Logger;
  * Consumes {@code baton.commands.v1} (group {@code baton-executor-<pool>}) and hands each command to its
  * cluster's lane in {@link ClusterLanes}: commands of different clusters run at once, one cluster's one after the
  * other. A record is acknowledged (its offset may be committed) only when its command is over, so a command that
- * was queued or running when the instance died is redelivered. A record that is not a valid command goes to
- * {@code baton.deadletter.v1} and the consumer carries on.
+ * was queued or running when the instance died is redelivered. A record that is not a valid command (the schema
+ * checks its SSH target too), or that fails in a way no step result reports, goes to {@code baton.deadletter.v1} and
+ * the consumer carries on.
  */
 @ApplicationScoped
 public class CommandListener {
@@ -56,8 +58,8 @@ public class CommandListener {
             return message.ack(); // another pool's executors have their own consumer group and run it
         }
         try {
-            boolean accepted = lanes.submit(command.clusterId() == null ? "" : command.clusterId(),
-                    () -> executor.execute(command, decoded.get().envelope()), message::ack);
+            boolean accepted = lanes.submit(command.clusterId(), () -> execute(record, command, decoded.get().envelope()),
+                    message::ack);
             if (!accepted) {
                 LOG.infof("shutting down: command %s not started; it will be redelivered", command.commandId());
             }
@@ -65,6 +67,19 @@ public class CommandListener {
             Thread.currentThread().interrupt();
         }
         return CompletableFuture.completedFuture(null);
+    }
+
+    /**
+     * Runs a command in its cluster's lane. A failure the executor did not turn into a step result itself is the
+     * command's dead letter, and the record is acknowledged all the same: an unacknowledged record would hold back
+     * every later offset of its partition until the channel gave up on it.
+     */
+    private void execute(ConsumerRecord<String, byte[]> record, NodeCommand command, EventEnvelope envelope) {
+        try {
+            executor.execute(command, envelope);
+        } catch (RuntimeException failure) {
+            reader.refuse(record, failure);
+        }
     }
 
     @SuppressWarnings("unchecked")

@@ -74,7 +74,8 @@ public class HealthTopicReader {
                         if (EventCodec.decode(record.headers(), record.value()).event() instanceof HealthEvent event) {
                             edges.record(event);
                         }
-                    } catch (MalformedEventException e) {
+                    } catch (MalformedEventException | RuntimeException e) {
+                        // the planner, the topic's consumer, dead-letters it; a take-over only skips it
                         LOG.debugf("skipping %s[%d]@%d: %s", record.topic(), record.partition(), record.offset(), e.getMessage());
                     }
                 }

@@ -4,9 +4,12 @@ import dev.baton.contracts.BatonEvent;
 import dev.baton.contracts.DeadLetter;
 import dev.baton.contracts.EventCodec;
 import dev.baton.contracts.EventEnvelope;
+import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -25,8 +28,11 @@ public class EventPublisher {
 
     private static final Logger LOG = Logger.getLogger(EventPublisher.class);
 
+    private static final Backoff DEAD_LETTER_RETRY = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
+
     private final MutinyEmitter<byte[]> emitter;
     private final String source;
+    private volatile boolean stopping;
 
     public EventPublisher(@Channel(CHANNEL) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 4096)
                           MutinyEmitter<byte[]> emitter,
@@ -69,12 +75,42 @@ public class EventPublisher {
         return emitter.sendMessage(message(event, envelope)).subscribeAsCompletionStage();
     }
 
-    /** Sends a message that could not be handled to the dead-letter topic, with the reason, and logs it. */
+    /**
+     * Sends a message that could not be handled to the dead-letter topic, with the reason, and logs it. Waits until
+     * Kafka acknowledged it, trying again with back-off while Kafka is unreachable (nothing is lost, and the consumer
+     * does not move past the record before its dead letter is on the log); gives up only when the service stops
+     * ({@link Redelivery}: the record stays uncommitted and is read again after the restart).
+     */
     public void deadLetter(IncomingRecord record, String reason) {
         LOG.warnf("dead-lettering %s[%d]@%d: %s", record.topic(), record.partition(), record.offset(), reason);
-        DeadLetter letter = new DeadLetter(record.key(), record.topic(), record.partition(), record.offset(),
-                EventCodec.headersAsText(record.headers()), record.value(), reason, source);
-        publish(letter, null, EventCodec.header(record.headers(), EventCodec.H_ID));
+        DeadLetter letter = DeadLetter.of(record.key(), record.topic(), record.partition(), record.offset(),
+                record.headers(), record.value(), reason, source);
+        String causation = EventCodec.header(record.headers(), EventCodec.H_ID);
+        EventEnvelope envelope = EventEnvelope.of(letter, source, null,
+                causation == null || causation.length() > EventCodec.MAX_ATTRIBUTE_LENGTH ? null : causation);
+        for (int failures = 1; ; failures++) {
+            try {
+                publish(letter, envelope);
+                return;
+            } catch (RuntimeException e) {
+                if (stopping) {
+                    throw new Redelivery("stopping before the dead letter of " + record.topic() + "["
+                            + record.partition() + "]@" + record.offset() + " was sent", e);
+                }
+                Duration delay = DEAD_LETTER_RETRY.delay(failures);
+                LOG.errorf("could not dead-letter %s[%d]@%d, trying again in %s: %s", record.topic(), record.partition(),
+                        record.offset(), delay, e.getMessage());
+                sleep(delay);
+            }
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        stopping = true;
+    }
+
+    private static void sleep(Duration delay) {
+        Backoff.sleep(delay, "interrupted while waiting to dead-letter a record");
     }
 
     private static Message<byte[]> message(BatonEvent event, EventEnvelope envelope) {

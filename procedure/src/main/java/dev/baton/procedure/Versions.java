@@ -3,9 +3,16 @@ package dev.baton.procedure;
 import java.util.Comparator;
 import java.util.regex.Pattern;
 
-/** Dotted numeric versions ({@code 3.5.1}, {@code 5.21.0}) compared number by number. */
+/**
+ * Dotted numeric versions ({@code 3.5.1}, {@code 5.21.0}) compared number by number: the one version scheme every
+ * procedure uses. The planner's engine and its REST API both read a target version with {@link #isValid}.
+ */
 public final class Versions {
-    private static final Pattern DOTTED = Pattern.compile("\\d+(\\.\\d+)*");
+    /** Each number at most 18 digits, so that it fits a {@code long} and {@link #compare} never overflows. */
+    private static final Pattern DOTTED = Pattern.compile("\\d{1,18}(\\.\\d{1,18})*");
+
+    /** What {@link #isValid} accepts, in words for error messages. */
+    public static final String FORMAT = "numbers separated by dots, like 5.21.0 or 3.5.1";
 
     /** Orders versions numerically: 3.5.10 after 3.5.9. */
     public static final Comparator<String> ORDER = Versions::compare;

@@ -110,5 +110,16 @@ class ProcedureParserTest {
         assertThat(Versions.compare("3.5.10", "3.5.9")).isPositive();
         assertThat(Versions.compare("5.21.0", "5.21")).isZero();
         assertThat(Versions.isValid("3.5.x")).isFalse();
+        assertThat(Versions.isValid("1..2")).isFalse();
+        assertThat(Versions.isValid("")).isFalse();
+        assertThat(Versions.isValid("3.5.")).isFalse();
+    }
+
+    @Test
+    void aVersionWhoseNumbersDoNotFitALongIsNotAVersion() {
+        // accepted before, it made compare throw NumberFormatException in the planner's preflight
+        assertThat(Versions.isValid("99999999999999999999.1")).isFalse();
+        assertThat(Versions.isValid("999999999999999999.1")).isTrue();
+        assertThat(Versions.compare("999999999999999999.1", "1.0")).isPositive();
     }
 }

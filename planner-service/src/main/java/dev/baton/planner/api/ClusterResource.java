@@ -3,6 +3,7 @@ package dev.baton.planner.api;
 import dev.baton.contracts.ClusterRegistered;
 import dev.baton.messaging.EventPublisher;
 import dev.baton.planner.messaging.RolloutCoordinator;
+import dev.baton.procedure.Procedure;
 import dev.baton.procedure.ProcedureCatalog;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -13,10 +14,11 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.util.HashSet;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Registers cluster inventories: a valid {@code ClusterRegistered} is published on {@code baton.clusters.v1}
@@ -26,6 +28,8 @@ import java.util.Set;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class ClusterResource {
+    private static final String PORT = "the TCP port of the node's SSH server, from 1 to 65535 (22 is SSH's own)";
+
     private final RolloutCoordinator coordinator;
     private final EventPublisher publisher;
 
@@ -34,18 +38,21 @@ public class ClusterResource {
         this.publisher = publisher;
     }
 
+    /**
+     * Publishes a ClusterRegistered once every field is of the JSON type the schema gives it and makes sense: a 400
+     * names the first field that does not (e.g. {@code nodes[2].sshPort}), a 422 an unknown procedure.
+     */
     @POST
     public Response register(String json, @QueryParam("requestedBy") String requestedBy) {
-        ApiErrors.Parsed<ClusterRegistered> parsed = ApiErrors.parse(json, ClusterRegistered.class);
-        if (parsed.error() != null) {
-            return parsed.error();
+        ClusterRegistered cluster;
+        String actor;
+        try {
+            cluster = checked(json, coordinator.procedures());
+            ApiErrors.requireOnTheWire(cluster);
+            actor = ApiErrors.actor(requestedBy);
+        } catch (InvalidField e) {
+            return e.response();
         }
-        ClusterRegistered cluster = parsed.value();
-        Response invalid = validate(cluster, coordinator.procedures());
-        if (invalid != null) {
-            return invalid;
-        }
-        String actor = requestedBy == null || requestedBy.isBlank() ? "rest" : requestedBy;
         publisher.publish(cluster, actor, null);
         return Response.accepted(Map.of("clusterId", cluster.clusterId(), "nodes", cluster.nodes().size())).build();
     }
@@ -62,44 +69,48 @@ public class ClusterResource {
                 .orElseGet(() -> ApiErrors.error(404, "no cluster with id " + id + " is registered", "id"));
     }
 
-    static Response validate(ClusterRegistered cluster, ProcedureCatalog procedures) {
-        if (blank(cluster.clusterId())) {
-            return ApiErrors.error(400, "clusterId is required", "clusterId");
+    /**
+     * The registration as it will be published. What the published schema accepts is accepted, except ids and names
+     * over {@link JsonBody#MAX_NAME_LENGTH} characters; one field the schema requires may be left out:
+     * {@code clusterAddress} (an inventory imported from Ansible often has none; ordering then uses the address the
+     * cluster's membership reports, or the inventory order).
+     */
+    static ClusterRegistered checked(String json, ProcedureCatalog procedures) {
+        JsonBody body = JsonBody.read(json, "a ClusterRegistered");
+        String clusterId = body.requiredName("clusterId", "the cluster's id, like matrix-prod");
+        String product = body.requiredName("product", "the product the cluster runs, like matrix-server");
+        String known = procedures.all().stream().map(Procedure::name).sorted().collect(Collectors.joining(", "));
+        String procedure = body.requiredName("procedure", "the name of the procedure that upgrades it (known: " + known + ")");
+        if (procedures.get(procedure).isEmpty()) {
+            throw new InvalidField(422, "procedure", "unknown procedure '" + procedure + "' (known: " + known + ")");
         }
-        if (blank(cluster.procedure())) {
-            return ApiErrors.error(400, "procedure is required (e.g. matrix-server)", "procedure");
+        String executorPool = body.optionalName("executorPool", "which executors can reach the nodes (leave it out for any)");
+        List<JsonBody> items = body.requiredObjects("nodes", "the cluster's nodes, each an object with name, sshHost,"
+                + " sshPort and sshUser");
+        Map<String, Integer> names = new HashMap<>();
+        List<ClusterRegistered.Node> nodes = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            JsonBody node = items.get(i);
+            String name = node.requiredName("name", "the node's name, unique within the cluster, like srv1");
+            Integer first = names.putIfAbsent(name, i);
+            if (first != null) {
+                throw new InvalidField(node.path("name"), node.path("name") + " '" + name + "' is also the name of nodes["
+                        + first + "]: node names must be unique within a cluster");
+            }
+            String sshHost = node.requiredName("sshHost", "the host name or address Baton reaches the node at over SSH");
+            int sshPort = node.requiredWholeNumber("sshPort", PORT);
+            if (sshPort < 1 || sshPort > 65535) {
+                throw new InvalidField(node.path("sshPort"), node.path("sshPort") + " must be " + PORT);
+            }
+            String sshUser = node.requiredName("sshUser", "the user Baton logs in as, like root");
+            String clusterAddress = node.optionalName("clusterAddress", "the address the cluster itself knows the node by,"
+                    + " like 10.10.1.3");
+            List<String> addresses = node.names("addresses", "every network address of the node, like [\"10.10.1.3\"]");
+            String arch = node.optionalName("arch", "the CPU architecture, like x86_64");
+            String os = node.optionalName("os", "the operating system and release, like rhel-8.10");
+            Map<String, String> labels = node.textMap("labels", "free-form labels with string values, like {\"rack\": \"r2\"}");
+            nodes.add(new ClusterRegistered.Node(name, sshHost, sshPort, sshUser, clusterAddress, addresses, arch, os, labels));
         }
-        if (procedures.get(cluster.procedure()).isEmpty()) {
-            return ApiErrors.error(422, "unknown procedure '" + cluster.procedure() + "' (known: "
-                    + procedures.all().stream().map(p -> p.name()).sorted().collect(java.util.stream.Collectors.joining(", ")) + ")", "procedure");
-        }
-        if (cluster.nodes().isEmpty()) {
-            return ApiErrors.error(400, "nodes must list at least one node", "nodes");
-        }
-        Set<String> names = new HashSet<>();
-        for (int i = 0; i < cluster.nodes().size(); i++) {
-            ClusterRegistered.Node node = cluster.nodes().get(i);
-            String at = "nodes[" + i + "]";
-            if (blank(node.name())) {
-                return ApiErrors.error(400, at + ".name is required", at + ".name");
-            }
-            if (!names.add(node.name())) {
-                return ApiErrors.error(400, "node name '" + node.name() + "' appears twice", at + ".name");
-            }
-            if (blank(node.sshHost())) {
-                return ApiErrors.error(400, at + ".sshHost is required", at + ".sshHost");
-            }
-            if (node.sshPort() < 1 || node.sshPort() > 65535) {
-                return ApiErrors.error(400, at + ".sshPort must be 1-65535, got " + node.sshPort(), at + ".sshPort");
-            }
-            if (blank(node.sshUser())) {
-                return ApiErrors.error(400, at + ".sshUser is required", at + ".sshUser");
-            }
-        }
-        return null;
-    }
-
-    private static boolean blank(String value) {
-        return value == null || value.isBlank();
+        return new ClusterRegistered(clusterId, product, procedure, executorPool, nodes);
     }
 }

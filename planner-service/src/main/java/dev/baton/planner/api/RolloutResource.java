@@ -1,11 +1,14 @@
 package dev.baton.planner.api;
 
+import dev.baton.contracts.ClusterRegistered;
 import dev.baton.contracts.RolloutControl;
 import dev.baton.contracts.UpgradeRequested;
 import dev.baton.messaging.EventPublisher;
 import dev.baton.planner.messaging.RolloutCoordinator;
 import dev.baton.planner.rollout.RolloutView;
+import dev.baton.planner.rollout.UpgradeRequestRules;
 import dev.baton.planner.state.RolloutViews;
+import dev.baton.procedure.Versions;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -15,10 +18,15 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /**
  * REST face of the planner. Writes go through {@code baton.requests.v1} (the same path fleet
@@ -38,40 +46,93 @@ public class RolloutResource {
         this.views = views;
     }
 
-    /** Publishes an UpgradeRequested; the answer names the requestId to look the rollout up by. */
+    /**
+     * Publishes an UpgradeRequested; the answer names the requestId to look the rollout up by. A request that is
+     * wrong in itself is answered 400 naming the field and nothing is published ({@link #checked}); what depends on
+     * the cluster's state when the owning planner decides (an unknown cluster, an open rollout, the running versions)
+     * is answered later with RolloutRejected.
+     */
     @POST
     public Response request(String json) {
-        ApiErrors.Parsed<UpgradeRequested> parsed = ApiErrors.parse(json, UpgradeRequested.class);
-        if (parsed.error() != null) {
-            return parsed.error();
+        UpgradeRequested request;
+        try {
+            request = checked(json);
+        } catch (InvalidField e) {
+            return e.response();
         }
-        UpgradeRequested body = parsed.value();
-        if (body.clusterId() == null || body.clusterId().isBlank()) {
-            return error(400, "clusterId is required", "clusterId");
-        }
-        if (body.targetVersion() == null || body.targetVersion().isBlank()) {
-            return error(400, "targetVersion is required", "targetVersion");
-        }
-        if (body.maxUnavailable() != null && body.maxUnavailable() < 1) {
-            return error(400, "maxUnavailable must be at least 1", "maxUnavailable");
-        }
-        if (body.maxUnavailablePercent() != null && (body.maxUnavailablePercent() < 1 || body.maxUnavailablePercent() > 100)) {
-            return error(400, "maxUnavailablePercent must be between 1 and 100", "maxUnavailablePercent");
-        }
-        if (body.canary() != null && body.canary() < 0) {
-            return error(400, "canary must not be negative", "canary");
-        }
-        if (body.stopAfter() != null && body.stopAfter() < 0) {
-            return error(400, "stopAfter must not be negative", "stopAfter");
-        }
-        String requestId = body.requestId() == null ? UUID.randomUUID().toString() : body.requestId();
-        String requestedBy = body.requestedBy() == null ? "rest" : body.requestedBy();
-        UpgradeRequested request = new UpgradeRequested(requestId, body.clusterId(), body.targetVersion(),
-                body.maxUnavailable(), body.canary(), body.stopAfter(), body.delayBetweenNodes(), body.force(),
-                body.allowOffline(), body.exclude(), body.dryRun(), requestedBy, body.maxUnavailablePercent(),
-                body.maintenanceWindow());
-        publisher.publish(request, requestedBy, null);
-        return Response.accepted(Map.of("requestId", requestId, "clusterId", request.clusterId())).build();
+        publisher.publish(request, request.requestedBy(), null);
+        return Response.accepted(Map.of("requestId", request.requestId(), "clusterId", request.clusterId())).build();
+    }
+
+    /**
+     * The request as it will be published: each field of the JSON type the schema gives it, ids and names of at most
+     * {@link JsonBody#MAX_NAME_LENGTH} characters, then the engine's own rules ({@link UpgradeRequestRules}), with
+     * the cluster's node names once this planner has read the inventory.
+     */
+    private UpgradeRequested checked(String json) {
+        JsonBody body = JsonBody.read(json, "an UpgradeRequested");
+        String requestId = body.optionalName("requestId", "your id for this request, like a UUID (leave it out and the"
+                + " planner assigns one)");
+        String clusterId = body.requiredName("clusterId", "the id of a registered cluster, like matrix-prod");
+        String targetVersion = body.requiredName("targetVersion", "the version every node should run, " + Versions.FORMAT);
+        Integer maxUnavailable = body.optionalWholeNumber("maxUnavailable", "how many nodes may be out of service at"
+                + " once, at least 1");
+        Integer canary = body.optionalWholeNumber("canary", "how many nodes to upgrade before pausing, 0 or more");
+        Integer stopAfter = body.optionalWholeNumber("stopAfter", "after how many nodes to pause, 0 or more");
+        Duration delay = body.optionalDuration("delayBetweenNodes", "how long to wait between nodes");
+        boolean force = body.flag("force", "whether a target that is not newer than the running version is allowed");
+        boolean allowOffline = body.flag("allowOffline", "whether a complete offline update may be planned");
+        List<String> exclude = body.names("exclude", "the names of nodes to leave out, like [\"srv2\"]");
+        boolean dryRun = body.flag("dryRun", "whether only to plan, touching no node");
+        String requestedBy = body.optionalName("requestedBy", "who asks, like alice@ops");
+        Integer percent = body.optionalWholeNumber("maxUnavailablePercent", "the share of the planned nodes that may be"
+                + " out of service at once, 1 to 100");
+        UpgradeRequested.MaintenanceWindow window = body.optionalObject("maintenanceWindow", "{\"start\": \"22:00\","
+                + " \"end\": \"04:00\", \"days\": [\"SAT\"], \"zone\": \"Europe/Berlin\"}").map(w -> {
+                    List<String> days = w.texts("days", "days of the week: " + UpgradeRequestRules.DAYS);
+                    String start = w.requiredText("start", "the local time the window opens, like 22:00 (HH:MM)");
+                    String end = w.requiredText("end", "the local time the window closes, like 04:00 (HH:MM)");
+                    String zone = w.optionalText("zone", "an IANA time zone like UTC or Europe/Berlin");
+                    return new UpgradeRequested.MaintenanceWindow(days, start, end, zone);
+                }).orElse(null);
+        UpgradeRequested request = new UpgradeRequested(requestId == null ? UUID.randomUUID().toString() : requestId,
+                clusterId, targetVersion, maxUnavailable, canary, stopAfter, delay, force, allowOffline, exclude, dryRun,
+                requestedBy == null ? "rest" : requestedBy, percent, window);
+        refuse(UpgradeRequestRules.targetVersion(targetVersion));
+        // the inventory as far as this planner has read it; until it has caught up, exclude is checked by the engine
+        ClusterRegistered cluster = coordinator.isReady() ? coordinator.read(engine -> engine.cluster(clusterId)).orElse(null)
+                : null;
+        refuse(UpgradeRequestRules.check(request, cluster));
+        UpgradeRequested wire = onTheWire(request);
+        ApiErrors.requireOnTheWire(wire);
+        return wire;
+    }
+
+    /**
+     * The request in the wire form its schema gives it (what the engine reads the same): canary and stopAfter 0 are
+     * left out (no pause), window days in capitals, window times as HH:MM.
+     */
+    private static UpgradeRequested onTheWire(UpgradeRequested r) {
+        UpgradeRequested.MaintenanceWindow w = r.maintenanceWindow();
+        UpgradeRequested.MaintenanceWindow window = w == null ? null : new UpgradeRequested.MaintenanceWindow(
+                w.days().stream().map(d -> d.toUpperCase(Locale.ROOT)).toList(), hhmm(w.start()), hhmm(w.end()),
+                w.zone());
+        return new UpgradeRequested(r.requestId(), r.clusterId(), r.targetVersion(), r.maxUnavailable(),
+                r.canary() != null && r.canary() == 0 ? null : r.canary(),
+                r.stopAfter() != null && r.stopAfter() == 0 ? null : r.stopAfter(), r.delayBetweenNodes(), r.force(),
+                r.allowOffline(), r.exclude(), r.dryRun(), r.requestedBy(), r.maxUnavailablePercent(), window);
+    }
+
+    private static String hhmm(String time) {
+        return time == null ? null : LocalTime.parse(time).format(HH_MM);
+    }
+
+    private static final DateTimeFormatter HH_MM = DateTimeFormatter.ofPattern("HH:mm");
+
+    private static void refuse(Optional<UpgradeRequestRules.Violation> violation) {
+        violation.ifPresent(v -> {
+            throw new InvalidField(v.field(), v.message());
+        });
     }
 
     @GET
@@ -129,7 +190,39 @@ public class RolloutResource {
         return control(id, RolloutControl.Action.RELEASE, node, requestedBy);
     }
 
+    /** Any other action on a rollout: a 400 naming {@code action} and the accepted ones. */
+    @POST
+    @Path("/{id}/{action}")
+    @Consumes(MediaType.WILDCARD)
+    @Operation(hidden = true) // not an endpoint: the answer to a mistyped one
+    public Response unknownAction(@PathParam("id") String id, @PathParam("action") String action) {
+        return error(400, "unknown action '" + shortened(action) + "': the accepted actions are pause, resume and abort"
+                + " (POST /api/v1/rollouts/{id}/pause) and release (POST /api/v1/rollouts/{id}/nodes/{node}/release)",
+                "action");
+    }
+
+    /** Any other action on a node of a rollout: a 400 naming {@code action}; release is the only one. */
+    @POST
+    @Path("/{id}/nodes/{node}/{action}")
+    @Consumes(MediaType.WILDCARD)
+    @Operation(hidden = true) // not an endpoint: the answer to a mistyped one
+    public Response unknownNodeAction(@PathParam("id") String id, @PathParam("node") String node,
+                                      @PathParam("action") String action) {
+        return error(400, "unknown node action '" + shortened(action) + "': the accepted action is release"
+                + " (POST /api/v1/rollouts/{id}/nodes/{node}/release)", "action");
+    }
+
+    private static String shortened(String text) {
+        return text.length() > 60 ? text.substring(0, 60) + "..." : text;
+    }
+
     private Response control(String id, RolloutControl.Action action, String node, String requestedBy) {
+        String actor;
+        try {
+            actor = ApiErrors.actor(requestedBy);
+        } catch (InvalidField e) {
+            return e.response();
+        }
         Optional<RolloutView> rollout = find(id);
         if (rollout.isEmpty()) {
             return error(404, "no rollout with id " + id, "id");
@@ -137,7 +230,6 @@ public class RolloutResource {
         if (node != null && rollout.get().nodes().stream().noneMatch(n -> n.nodeName().equals(node))) {
             return error(404, "rollout " + id + " has no node " + node, "node");
         }
-        String actor = requestedBy == null || requestedBy.isBlank() ? "rest" : requestedBy;
         publisher.publish(new RolloutControl(id, rollout.get().clusterId(), action, node, actor), actor, null);
         return Response.accepted(Map.of("rolloutId", id, "action", action.name().toLowerCase(java.util.Locale.ROOT)))
                 .build();

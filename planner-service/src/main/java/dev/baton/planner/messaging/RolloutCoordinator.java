@@ -4,7 +4,9 @@ import dev.baton.contracts.BatonEvent;
 import dev.baton.contracts.BatonJson;
 import dev.baton.contracts.EventEnvelope;
 import dev.baton.messaging.Acks;
+import dev.baton.messaging.Backoff;
 import dev.baton.messaging.EventPublisher;
+import dev.baton.messaging.Redelivery;
 import dev.baton.planner.config.PlannerConfig;
 import dev.baton.planner.rollout.ClusterSnapshot;
 import dev.baton.planner.rollout.Emission;
@@ -22,6 +24,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,6 +39,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.kafka.common.utils.Utils;
 import org.jboss.logging.Logger;
@@ -59,6 +63,7 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class RolloutCoordinator {
     private static final Logger LOG = Logger.getLogger(RolloutCoordinator.class);
+    private static final Backoff COMMIT_RETRY = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
 
     private final RolloutEngine engine;
     private final EventPublisher publisher;
@@ -68,6 +73,9 @@ public class RolloutCoordinator {
     private final Map<String, Long> epochs = new ConcurrentHashMap<>();
     private final Set<Integer> owned = ConcurrentHashMap.newKeySet();
     private final Map<String, String> written = new HashMap<>();
+    /** Each cluster's state as last committed: what a refused observation's cluster goes back to. */
+    private final Map<String, ClusterSnapshot> committed = new HashMap<>();
+    private volatile boolean stopping;
     private volatile int partitionCount;
     private ScheduledExecutorService timer;
 
@@ -100,6 +108,7 @@ public class RolloutCoordinator {
     }
 
     void stop(@Observes ShutdownEvent event) {
+        stopping = true;
         if (timer != null) {
             timer.shutdownNow();
         }
@@ -117,8 +126,31 @@ public class RolloutCoordinator {
         ready.set(true);
     }
 
-    /** One observation for the engine about {@code clusterId} (null: the timer, which concerns every cluster held here). */
-    public record Observation(String clusterId, Function<RolloutEngine, List<Emission>> decide) {
+    /**
+     * One observation for the engine about {@code clusterId} (null: the timer, which concerns every cluster held here).
+     * {@code refused} is told when the engine fails on it (the listener dead-letters the message it came from).
+     */
+    public record Observation(String clusterId, Function<RolloutEngine, List<Emission>> decide,
+                              Consumer<RuntimeException> refused) {
+        /** An observation that comes from no message: a failure on it is only logged. */
+        public Observation(String clusterId, Function<RolloutEngine, List<Emission>> decide) {
+            this(clusterId, decide, failure -> LOG.errorf(failure, "the engine failed on an observation of %s",
+                    clusterId == null ? "every cluster" : clusterId));
+        }
+    }
+
+    /** The engine failed on one observation of a group; {@code changed} are the clusters the group may have changed. */
+    private static final class ObservationFailed extends RuntimeException {
+        final Observation observation;
+        final RuntimeException failure;
+        final Set<String> changed;
+
+        ObservationFailed(Observation observation, RuntimeException failure, Set<String> changed) {
+            super(failure);
+            this.observation = observation;
+            this.failure = failure;
+            this.changed = changed;
+        }
     }
 
     /**
@@ -139,11 +171,44 @@ public class RolloutCoordinator {
      * publishes the outbox entries not yet on their topics.
      */
     public synchronized void applyAll(List<Observation> observations) {
+        List<Observation> remaining = new ArrayList<>(observations);
+        while (true) {
+            try {
+                commit(decide(remaining));
+                return;
+            } catch (ObservationFailed failed) {
+                // invariant 9: one message the engine fails on must not stop the planner, nor leave half its effect.
+                // Every cluster the group changed goes back to its last committed state, the message is refused
+                // (dead-lettered) and the rest of the group is decided again without it.
+                restoreCommitted(failed.changed);
+                remaining.remove(failed.observation);
+                failed.observation.refused().accept(failed.failure);
+            }
+        }
+    }
+
+    /** What a group of observations decided: the clusters it touched and its decisions in the order they were made. */
+    private record Decisions(Set<String> touched, Map<String, List<Map.Entry<BatonEvent, EventEnvelope>>> byCluster,
+                             List<Map.Entry<BatonEvent, EventEnvelope>> ordered) {
+    }
+
+    private Decisions decide(List<Observation> observations) {
         Set<String> touched = new LinkedHashSet<>();
         Map<String, List<Map.Entry<BatonEvent, EventEnvelope>>> byCluster = new LinkedHashMap<>();
         List<Map.Entry<BatonEvent, EventEnvelope>> ordered = new ArrayList<>();
         for (Observation observation : observations) {
-            List<Emission> emissions = observation.decide().apply(engine);
+            List<Emission> emissions;
+            try {
+                emissions = observation.decide().apply(engine);
+            } catch (RuntimeException e) {
+                Set<String> changed = new LinkedHashSet<>(touched);
+                if (observation.clusterId() == null) {
+                    changed.addAll(engine.clustersWithRollouts());
+                } else {
+                    changed.add(observation.clusterId());
+                }
+                throw new ObservationFailed(observation, e, changed);
+            }
             if (observation.clusterId() == null) {
                 touched.addAll(engine.clustersWithRollouts());
             } else if (ownsCluster(observation.clusterId())) {
@@ -158,37 +223,79 @@ public class RolloutCoordinator {
                 touched.add(emission.event().clusterId());
             }
         }
-        Map<String, String> pending = new LinkedHashMap<>();
-        List<CompletableFuture<Void>> writes = new ArrayList<>();
-        for (String cluster : touched) {
-            persist(cluster, byCluster.getOrDefault(cluster, List.of()), pending).ifPresent(writes::add);
+        return new Decisions(touched, byCluster, ordered);
+    }
+
+    /** Puts these clusters back to the state last committed to the state topic (none committed: no rollouts). */
+    private void restoreCommitted(Set<String> clusters) {
+        for (String clusterId : clusters) {
+            ClusterSnapshot snapshot = committed.get(clusterId);
+            if (snapshot == null) {
+                engine.forget(clusterId);
+            } else {
+                engine.restore(snapshot);
+            }
         }
-        Acks.awaitAll(writes);
-        written.putAll(pending);
-        List<CompletableFuture<Void>> sends = new ArrayList<>(ordered.size());
-        for (Map.Entry<BatonEvent, EventEnvelope> entry : ordered) {
-            sends.add(publisher.publishAsync(entry.getKey(), entry.getValue()));
+    }
+
+    /**
+     * Persists the state of every cluster the group touched, then publishes its decisions in order. While Kafka does
+     * not acknowledge, tries again with back-off, for as long as it takes (the input stays unacknowledged, nothing is
+     * dead-lettered for it); stops trying only when the service stops ({@link Redelivery}: the input is read again).
+     */
+    private void commit(Decisions decisions) {
+        for (int failures = 1; ; failures++) {
+            try {
+                Map<String, String> pending = new LinkedHashMap<>();
+                Map<String, ClusterSnapshot> pendingSnapshots = new LinkedHashMap<>();
+                List<CompletableFuture<Void>> writes = new ArrayList<>();
+                for (String cluster : decisions.touched()) {
+                    persist(cluster, decisions.byCluster().getOrDefault(cluster, List.of()), pending, pendingSnapshots)
+                            .ifPresent(writes::add);
+                }
+                Acks.awaitAll(writes);
+                written.putAll(pending);
+                committed.putAll(pendingSnapshots);
+                List<CompletableFuture<Void>> sends = new ArrayList<>(decisions.ordered().size());
+                for (Map.Entry<BatonEvent, EventEnvelope> entry : decisions.ordered()) {
+                    sends.add(publisher.publishAsync(entry.getKey(), entry.getValue()));
+                }
+                Acks.awaitAll(sends);
+                break;
+            } catch (RuntimeException e) {
+                if (stopping) {
+                    throw new Redelivery("stopping before the planner's decisions were committed", e);
+                }
+                Duration delay = COMMIT_RETRY.delay(failures);
+                LOG.errorf("could not commit the planner's decisions (Kafka), trying again in %s: %s", delay,
+                        e.getMessage());
+                Backoff.sleep(delay, "interrupted while waiting for Kafka");
+            }
         }
-        Acks.awaitAll(sends);
-        for (Map.Entry<BatonEvent, EventEnvelope> entry : ordered) {
+        for (Map.Entry<BatonEvent, EventEnvelope> entry : decisions.ordered()) {
             LOG.infof("%s %s%s", entry.getKey().eventType(), entry.getKey().clusterId(),
                     entry.getKey().nodeName() == null ? "" : "/" + entry.getKey().nodeName());
         }
     }
 
-    /** Starts writing the cluster's state unless it is unchanged and decided nothing; {@code pending} gets its JSON. */
+    /**
+     * Starts writing the cluster's state unless it is unchanged and decided nothing; {@code pending} gets its JSON and
+     * {@code snapshots} the snapshot, both taken as committed once the write is acknowledged.
+     */
     private Optional<CompletableFuture<Void>> persist(String clusterId, List<Map.Entry<BatonEvent, EventEnvelope>> decisions,
-                                                      Map<String, String> pending) {
+                                                      Map<String, String> pending, Map<String, ClusterSnapshot> snapshots) {
+        ClusterSnapshot snapshot = engine.snapshot(clusterId);
         if (!config.partitioned()) {
+            snapshots.put(clusterId, snapshot);
             return Optional.empty(); // in-memory test profile: no state topic
         }
-        ClusterSnapshot snapshot = engine.snapshot(clusterId);
         String json = json(snapshot);
         if (decisions.isEmpty() && json.equals(written.get(clusterId))) {
             return Optional.empty();
         }
         List<OutboxEntry> outbox = OutboxEntries.of(decisions);
         pending.put(clusterId, json);
+        snapshots.put(clusterId, snapshot);
         return Optional.of(store.writeAsync(new StateRecord(snapshot, outbox, Instant.now())));
     }
 
@@ -227,21 +334,32 @@ public class RolloutCoordinator {
         // hundreds of clusters costs a few Kafka round trips, not a few per cluster
         Map<String, Integer> republished = store.completeOutboxes(states.values(), partitions);
         Map<String, String> pending = new HashMap<>();
+        Map<String, ClusterSnapshot> pendingSnapshots = new HashMap<>();
         List<CompletableFuture<Void>> writes = new ArrayList<>();
         for (Map.Entry<String, StateRecord> state : states.entrySet()) {
             String clusterId = state.getKey();
             ClusterSnapshot snapshot = state.getValue().snapshot();
             long epoch = Math.max(epochs.getOrDefault(clusterId, 0L), snapshot.epoch()) + 1;
             epochs.put(clusterId, epoch);
-            engine.restore(snapshot.withEpoch(epoch));
+            try {
+                engine.restore(snapshot.withEpoch(epoch));
+            } catch (RuntimeException e) {
+                // a state this planner cannot restore (e.g. a procedure it no longer has) must not stop the take-over
+                // of every other cluster; the cluster's rollouts are not driven here until the planner can read it
+                LOG.errorf("cannot take over cluster %s: %s", clusterId, e.getMessage());
+                engine.forget(clusterId);
+                continue;
+            }
             written.remove(clusterId);
-            persist(clusterId, List.of(), pending).ifPresent(writes::add);
+            committed.put(clusterId, snapshot.withEpoch(epoch));
+            persist(clusterId, List.of(), pending, pendingSnapshots).ifPresent(writes::add);
             LOG.infof("took over cluster %s (partition %d) at epoch %d; %d rollout(s), %d decision(s) re-published",
                     clusterId, partitionOf(clusterId), epoch, snapshot.rollouts().size(),
                     republished.getOrDefault(clusterId, 0));
         }
         Acks.awaitAll(writes);
         written.putAll(pending);
+        committed.putAll(pendingSnapshots);
         owned.addAll(partitions);
     }
 
@@ -255,6 +373,7 @@ public class RolloutCoordinator {
             if (partitions.contains(partitionOf(clusterId))) {
                 engine.forget(clusterId);
                 written.remove(clusterId);
+                committed.remove(clusterId);
                 LOG.infof("let go of cluster %s (partition %d)", clusterId, partitionOf(clusterId));
             }
         }

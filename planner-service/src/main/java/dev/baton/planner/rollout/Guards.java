@@ -122,36 +122,6 @@ final class Guards {
                 .anyMatch(day -> day.equalsIgnoreCase(opened.getDisplayName(TextStyle.SHORT, Locale.ROOT)));
     }
 
-    /** Why a window cannot be used, or null when it is well-formed. */
-    static String invalid(UpgradeRequested.MaintenanceWindow window) {
-        if (window == null) {
-            return null;
-        }
-        try {
-            LocalTime.parse(window.start());
-            LocalTime.parse(window.end());
-        } catch (RuntimeException e) {
-            return "maintenanceWindow start and end must be times like 22:00, got " + window.start() + " and " + window.end();
-        }
-        try {
-            if (window.zone() != null) {
-                ZoneId.of(window.zone());
-            }
-        } catch (RuntimeException e) {
-            return "maintenanceWindow zone '" + window.zone() + "' is not a time zone like UTC or Europe/Berlin";
-        }
-        for (String day : window.days()) {
-            boolean known = false;
-            for (DayOfWeek d : DayOfWeek.values()) {
-                known |= d.getDisplayName(TextStyle.SHORT, Locale.ROOT).equalsIgnoreCase(day);
-            }
-            if (!known) {
-                return "maintenanceWindow day '" + day + "' is not one of MON, TUE, WED, THU, FRI, SAT, SUN";
-            }
-        }
-        return null;
-    }
-
     private static String describe(UpgradeRequested.MaintenanceWindow window) {
         return (window.days().isEmpty() ? "daily" : String.join(",", window.days())) + " " + window.start() + "-"
                 + window.end() + " " + (window.zone() == null ? "UTC" : window.zone());

@@ -54,7 +54,8 @@ import java.util.function.Function;
  * <pre>
  * 1. On UpgradeRequested: a request id already seen is a redelivery and is ignored. Reject (RolloutRejected,
  *    code + sentence) if the cluster or its procedure is unknown, a rollout is already open on the cluster,
- *    the target does not parse, or the request is malformed. Otherwise hold the rollout in REQUESTED until
+ *    the target does not parse, or the request is malformed ({@link UpgradeRequestRules}: the same rules the REST
+ *    API answers 400 for before it publishes). Otherwise hold the rollout in REQUESTED until
  *    every node not excluded is active (preflight, bounded by the preflight timeout). Then reject if a node
  *    runs a newer version than the target or every node already runs it (unless force); if the procedure's
  *    compatibility table forbids rolling from a node's version, plan a complete (offline) update when the
@@ -176,12 +177,12 @@ public final class RolloutEngine {
         if (open.isPresent()) {
             return reject(rolloutId, request, Rejection.ROLLOUT_OPEN, cause, cluster.clusterId(), open.get().id);
         }
-        if (!Versions.isValid(request.targetVersion())) {
+        if (UpgradeRequestRules.targetVersion(request.targetVersion()).isPresent()) {
             return reject(rolloutId, request, Rejection.BAD_VERSION, cause, request.targetVersion());
         }
-        String malformed = malformed(request, cluster);
-        if (malformed != null) {
-            return reject(rolloutId, request, Rejection.BAD_REQUEST, cause, malformed);
+        Optional<UpgradeRequestRules.Violation> malformed = UpgradeRequestRules.check(request, cluster);
+        if (malformed.isPresent()) {
+            return reject(rolloutId, request, Rejection.BAD_REQUEST, cause, malformed.get().message());
         }
         Instant now = clock.instant();
         Rollout rollout = new Rollout(rolloutId, request, cluster, procedure.get(), now, now.plus(preflightTimeout));
@@ -371,31 +372,6 @@ public final class RolloutEngine {
     }
 
     // ---- 1. validation and preflight ---------------------------------------------------------
-
-    private static String malformed(UpgradeRequested request, ClusterRegistered cluster) {
-        if (request.maxUnavailable() != null && request.maxUnavailable() < 1) {
-            return "maxUnavailable must be at least 1";
-        }
-        if (request.maxUnavailablePercent() != null
-                && (request.maxUnavailablePercent() < 1 || request.maxUnavailablePercent() > 100)) {
-            return "maxUnavailablePercent must be between 1 and 100";
-        }
-        if (request.canary() != null && request.canary() < 0) {
-            return "canary must not be negative";
-        }
-        if (request.stopAfter() != null && request.stopAfter() < 0) {
-            return "stopAfter must not be negative";
-        }
-        if (request.delayBetweenNodes() != null && request.delayBetweenNodes().isNegative()) {
-            return "delayBetweenNodes must not be negative";
-        }
-        for (String excluded : request.exclude()) {
-            if (cluster.node(excluded) == null) {
-                return "exclude names node '" + excluded + "', which cluster " + cluster.clusterId() + " does not have";
-            }
-        }
-        return Guards.invalid(request.maintenanceWindow());
-    }
 
     private void preflight(Rollout rollout, Cause cause, List<Emission> out) {
         ClusterPicture picture = picture(rollout.clusterId());

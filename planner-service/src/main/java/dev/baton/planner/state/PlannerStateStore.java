@@ -85,14 +85,16 @@ public class PlannerStateStore {
         Map<String, StateRecord> latest = new HashMap<>();
         readToEnd(List.of(Topics.PLANNER_STATE), partitions, null, record -> {
             try {
-                StateRecord state = BatonJson.mapper().readValue(record.value(), StateRecord.class);
-                StateRecord previous = latest.get(record.key());
-                if (previous == null || state.snapshot().epoch() >= previous.snapshot().epoch()) {
-                    latest.put(record.key(), state);
-                }
-            } catch (IOException e) {
-                LOG.errorf("unreadable planner state for %s at %s[%d]@%d ignored: %s", record.key(), record.topic(),
-                        record.partition(), record.offset(), e.getMessage());
+                StateRecord.read(record.key(), record.value()).ifPresentOrElse(state -> {
+                    StateRecord previous = latest.get(record.key());
+                    if (previous == null || state.snapshot().epoch() >= previous.snapshot().epoch()) {
+                        latest.put(record.key(), state);
+                    }
+                }, () -> latest.remove(record.key()));
+            } catch (IllegalArgumentException e) {
+                // the state view (RolloutViews) dead-letters it; a take-over only skips it
+                LOG.errorf("unreadable planner state at %s[%d]@%d ignored: %s", record.topic(), record.partition(),
+                        record.offset(), e.getMessage());
             }
         });
         return latest;

@@ -83,8 +83,9 @@ class RolloutResourceTest {
     @Test
     void aValidClusterIsPublishedOnTheClustersTopicAndABadOneIsRefusedNamingTheField() throws Exception {
         String node = "{\"name\":\"n1\",\"sshHost\":\"10.0.0.1\",\"sshPort\":22,\"sshUser\":\"root\"}";
+        String web = "{\"clusterId\":\"web\",\"product\":\"matrix-server\",\"procedure\":\"matrix-server\",\"nodes\":[";
         given().contentType("application/json")
-                .body("{\"clusterId\":\"web\",\"procedure\":\"matrix-server\",\"nodes\":[" + node + "]}")
+                .body(web + node + "]}")
                 .when().post("/api/v1/clusters")
                 .then().statusCode(202).body("clusterId", equalTo("web"));
         OutgoingKafkaRecordMetadata<?> metadata = out.received().get(0).getMetadata(OutgoingKafkaRecordMetadata.class)
@@ -93,15 +94,15 @@ class RolloutResourceTest {
         assertThat(metadata.getKey()).isEqualTo("web");
 
         given().contentType("application/json")
-                .body("{\"clusterId\":\"web\",\"procedure\":\"matrix-server\",\"nodes\":[" + node.replace("22", "70000") + "]}")
+                .body(web + node.replace("22", "70000") + "]}")
                 .when().post("/api/v1/clusters")
                 .then().statusCode(400).body("field", equalTo("nodes[0].sshPort"));
         given().contentType("application/json")
-                .body("{\"clusterId\":\"web\",\"procedure\":\"no-such\",\"nodes\":[" + node + "]}")
+                .body(web.replace("\"procedure\":\"matrix-server\"", "\"procedure\":\"no-such\"") + node + "]}")
                 .when().post("/api/v1/clusters")
                 .then().statusCode(422).body("field", equalTo("procedure"));
         given().contentType("application/json")
-                .body("{\"clusterId\":\"web\",\"procedure\":\"matrix-server\",\"nodes\":[{\"name\":\"n1\",\"sshPort\":\"x\"}]}")
+                .body(web + node.replace("22", "\"x\"") + "]}")
                 .when().post("/api/v1/clusters")
                 .then().statusCode(400).body("field", equalTo("nodes[0].sshPort"));
         assertThat(out.received()).hasSize(1);

@@ -1,8 +1,8 @@
-package dev.baton.audit;
+package dev.baton.messaging;
 
 import java.time.Duration;
 
-/** Exponential back-off: {@code first}, twice that, four times ..., never more than {@code max}. */
+/** Exponential back-off (retrying Kafka or PostgreSQL while they are unreachable): {@code first}, twice that, four times ..., never more than {@code max}. */
 public record Backoff(Duration first, Duration max) {
 
     public Backoff {
@@ -18,5 +18,15 @@ public record Backoff(Duration first, Duration max) {
             delay = delay.multipliedBy(2);
         }
         return delay.compareTo(max) > 0 ? max : delay;
+    }
+
+    /** Waits {@code delay}; an interrupt becomes a {@link Redelivery} (the service is stopping). */
+    public static void sleep(Duration delay, String interrupted) {
+        try {
+            Thread.sleep(delay.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Redelivery(interrupted, e);
+        }
     }
 }

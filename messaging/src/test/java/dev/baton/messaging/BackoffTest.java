@@ -1,4 +1,4 @@
-package dev.baton.audit;
+package dev.baton.messaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
