@@ -16,6 +16,7 @@ import dev.baton.contracts.RolloutCompleted;
 import dev.baton.contracts.SshTarget;
 import dev.baton.contracts.StepSucceeded;
 import dev.baton.contracts.Topics;
+import dev.baton.fixtures.NodeCommands;
 import dev.baton.sandbox.SandboxKafka;
 import dev.baton.sandbox.quarkus.KafkaSandboxResource;
 import dev.baton.sandbox.quarkus.PostgresSandboxResource;
@@ -102,8 +103,9 @@ class AuditServiceIT {
         String cluster = unique("c");
         List<Sent> sent = new ArrayList<>();
         sent.add(publish(new RolloutAccepted(rollout, cluster, "req-1", "5.1", "alice"), null));
-        sent.add(publish(new NodeCommand("cmd-1", rollout, cluster, "n1", "stop", NodeCommand.Kind.RUN,
-                "dis_services stop", new SshTarget("127.77.1.1", 2222, "baton"), Duration.ofMinutes(1), true, 1, 7L),
+        sent.add(publish(NodeCommands.run(cluster, "n1", "stop", "dis_services stop").commandId("cmd-1")
+                .rolloutId(rollout).target(new SshTarget("127.77.1.1", 2222, "baton")).timeout(Duration.ofMinutes(1))
+                .disruptive().epoch(7).build(),
                 sent.get(0).envelope().id()));
         sent.add(publish(new StepSucceeded("cmd-1", rollout, cluster, "n1", "stop", 0, "ok", null, null),
                 sent.get(1).envelope().id()));

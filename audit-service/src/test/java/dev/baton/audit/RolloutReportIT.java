@@ -26,6 +26,8 @@ import dev.baton.contracts.StepFailed;
 import dev.baton.contracts.StepStarted;
 import dev.baton.contracts.StepSucceeded;
 import dev.baton.contracts.UpgradeRequested;
+import dev.baton.fixtures.NodeCommands;
+import dev.baton.fixtures.UpgradeRequests;
 import dev.baton.sandbox.SandboxKafka;
 import dev.baton.sandbox.quarkus.KafkaSandboxResource;
 import dev.baton.sandbox.quarkus.PostgresSandboxResource;
@@ -77,7 +79,7 @@ class RolloutReportIT {
         String v1 = "5.21.0";
         SshTarget ssh = new SshTarget("127.77.1.2", 2222, "baton");
         List<BatonEvent> events = new ArrayList<>();
-        events.add(new UpgradeRequested("req-1", cluster, v1, 1, null, null, null, false, false, List.of(), false, "alice"));
+        events.add(UpgradeRequests.upgrade(cluster, v1).maxUnavailable(1).requestedBy("alice").build());
         events.add(new RolloutAccepted(rollout, cluster, "req-1", v1, "alice"));
         events.add(new RolloutPlanned(rollout, cluster, v1, "membership-address-desc", 1, false, List.of(
                 new RolloutPlanned.PlannedNode("n2", "10.10.1.10", v0, "upgrade", List.of("stop", "install", "start")),
@@ -122,8 +124,8 @@ class RolloutReportIT {
     }
 
     private static NodeCommand command(String id, String node, String step, NodeCommand.Kind kind, int attempt, SshTarget ssh) {
-        return new NodeCommand(id, rollout, cluster, node, step, kind, "step " + step, ssh, Duration.ofMinutes(5), true,
-                attempt, 1L);
+        return NodeCommands.run(cluster, node, step, "step " + step).commandId(id).rolloutId(rollout).kind(kind)
+                .target(ssh).timeout(Duration.ofMinutes(5)).disruptive().attempt(attempt).build();
     }
 
     @AfterAll

@@ -11,7 +11,8 @@ import dev.baton.contracts.RolloutPlanned;
 import dev.baton.contracts.SshTarget;
 import dev.baton.contracts.StepStarted;
 import dev.baton.contracts.StepSucceeded;
-import dev.baton.contracts.UpgradeRequested;
+import dev.baton.fixtures.NodeCommands;
+import dev.baton.fixtures.UpgradeRequests;
 import dev.baton.sandbox.world.EventLog;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,7 +28,7 @@ class BatonRunAnalysisTest {
     void wallTimeRunsFromTheRequestToTheCompletionAndEachHopFromNodeActiveToTheNextNodesFirstStep() {
         // an earlier NodeActive of "a" on the old version must not count as the hop's start
         at(-5000, new NodeActive("m", "a", "3.5.1", "boot-1", T0, "probe-stable"));
-        at(0, new UpgradeRequested("r1", "m", "3.5.2", 1, null, null, null, false, false, List.of(), false, "bench"));
+        at(0, UpgradeRequests.upgrade("m", "3.5.2").requestId("r1").maxUnavailable(1).requestedBy("bench").build());
         at(40, plan("a", "b", "c"));
         at(50, command("a", "stop"));
         at(60, started("a", "stop"));
@@ -70,7 +71,7 @@ class BatonRunAnalysisTest {
 
     @Test
     void aRolloutThatDidNotCompleteIsReportedNotMeasured() {
-        at(0, new UpgradeRequested("r1", "m", "3.5.2", 1, null, null, null, false, false, List.of(), false, "bench"));
+        at(0, UpgradeRequests.upgrade("m", "3.5.2").requestId("r1").maxUnavailable(1).requestedBy("bench").build());
         at(40, plan("a", "b"));
 
         assertThatThrownBy(() -> BatonRunAnalysis.of(entries, "m", "3.5.2"))
@@ -79,7 +80,7 @@ class BatonRunAnalysisTest {
 
     @Test
     void aNodeWithoutItsStepStartedIsReportedNotMeasured() {
-        at(0, new UpgradeRequested("r1", "m", "3.5.2", 1, null, null, null, false, false, List.of(), false, "bench"));
+        at(0, UpgradeRequests.upgrade("m", "3.5.2").requestId("r1").maxUnavailable(1).requestedBy("bench").build());
         at(40, plan("a", "b"));
         at(60, started("a", "stop"));
         at(1500, succeeded("a", "start"));
@@ -102,8 +103,8 @@ class BatonRunAnalysisTest {
     }
 
     private static NodeCommand command(String node, String step) {
-        return new NodeCommand("c-" + node + "-" + step, "ro-1", "m", node, step, NodeCommand.Kind.RUN, "pmxs " + step,
-                new SshTarget("127.77.1.1", 22, "root"), Duration.ofMinutes(5), true, 1, 1);
+        return NodeCommands.run("m", node, step, "pmxs " + step).commandId("c-" + node + "-" + step).rolloutId("ro-1")
+                .target(new SshTarget("127.77.1.1", 22, "root")).timeout(Duration.ofMinutes(5)).disruptive().build();
     }
 
     private static StepSucceeded succeeded(String node, String step) {

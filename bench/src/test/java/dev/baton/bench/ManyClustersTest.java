@@ -8,7 +8,7 @@ import dev.baton.contracts.RolloutCompleted;
 import dev.baton.contracts.RolloutPlanned;
 import dev.baton.contracts.StepStarted;
 import dev.baton.contracts.StepSucceeded;
-import dev.baton.contracts.UpgradeRequested;
+import dev.baton.fixtures.UpgradeRequests;
 import dev.baton.sandbox.fleet.FleetSpec;
 import dev.baton.sandbox.world.EventLog;
 import java.time.Duration;
@@ -61,7 +61,7 @@ class ManyClustersTest {
     @Test
     void theClustersWhoseRolloutEndedAreFoundInOnePass() {
         rollout("many-0001", 0, 10_000);
-        at(11_000, new UpgradeRequested("r-late", "many-0002", "3.5.1", 1, null, null, null, false, false, List.of(), false, "bench"));
+        at(11_000, UpgradeRequests.upgrade("many-0002", "3.5.1").requestId("r-late").maxUnavailable(1).requestedBy("bench").build());
 
         assertThat(ManyClusters.finished(entries, List.of("many-0001", "many-0002"))).containsExactly("many-0001");
         assertThat(ManyClusters.finished(entries, List.of("many-0002"))).isEmpty();
@@ -100,7 +100,8 @@ class ManyClustersTest {
     /** A two-node rollout of {@code cluster}: requested at {@code from}, completed at {@code to} (milliseconds). */
     private void rollout(String cluster, long from, long to) {
         String rollout = "ro-" + cluster;
-        at(from, new UpgradeRequested("r-" + cluster, cluster, "3.5.1", 1, null, null, null, false, false, List.of(), false, "bench"));
+        at(from, UpgradeRequests.upgrade(cluster, "3.5.1").requestId("r-" + cluster).maxUnavailable(1).requestedBy("bench")
+                .build());
         at(from + 10, new RolloutPlanned(rollout, cluster, "3.5.1", "membership-address-desc", 1, false, List.of(
                 new RolloutPlanned.PlannedNode("n2", "127.78.1.2", "3.5.0", "upgrade", List.of()),
                 new RolloutPlanned.PlannedNode("n1", "127.78.1.1", "3.5.0", "upgrade", List.of()))));

@@ -18,6 +18,7 @@ import dev.baton.contracts.StepSucceeded;
 import dev.baton.contracts.Topics;
 import dev.baton.executor.ssh.SshConfig;
 import dev.baton.executor.ssh.SshjRemoteShell;
+import dev.baton.fixtures.NodeCommands;
 import dev.baton.sandbox.fleet.SimulatedFleet;
 import dev.baton.sandbox.fleet.SimulatedNode;
 import dev.baton.sandbox.quarkus.FleetSandboxResource;
@@ -309,8 +310,7 @@ class CommandExecutionIT {
     void aCommandForAnotherExecutorPoolIsLeftToThatPool() {
         SimulatedNode dx1 = fleet().node(CLUSTER, "dx1");
         NodeCommand c = command("dx1", "elsewhere", NodeCommand.Kind.RUN, "echo for-site-b");
-        NodeCommand otherPool = new NodeCommand(c.commandId(), c.rolloutId(), c.clusterId(), c.nodeName(), c.step(),
-                c.kind(), c.command(), c.target(), c.timeout(), false, 1, 1, "site-b", null, null, null);
+        NodeCommand otherPool = NodeCommands.from(c).executorPool("site-b").build();
         NodeCommand mine = command("dx1", "here", NodeCommand.Kind.RUN, "echo for-no-pool");
 
         send(otherPool);
@@ -472,31 +472,26 @@ class CommandExecutionIT {
 
     private static NodeCommand matrixCommand(String nodeName, String line, long epoch) {
         ClusterRegistered cluster = fleet().registration(MATRIX);
-        return new NodeCommand(UUID.randomUUID().toString(), "rollout-" + UUID.randomUUID(), MATRIX, nodeName, "echo",
-                NodeCommand.Kind.RUN, line, cluster.node(nodeName).sshTarget(), Duration.ofSeconds(30), false, 1, epoch);
+        return NodeCommands.run(MATRIX, nodeName, "echo", line).commandId(UUID.randomUUID().toString())
+                .rolloutId("rollout-" + UUID.randomUUID()).target(cluster.node(nodeName).sshTarget())
+                .timeout(Duration.ofSeconds(30)).epoch(epoch).build();
     }
 
     private static NodeCommand verify(String nodeName, String expected) {
         NodeCommand c = command(nodeName, "verify-version", NodeCommand.Kind.VERIFY_VERSION, "dis_services status");
-        return new NodeCommand(c.commandId(), c.rolloutId(), c.clusterId(), c.nodeName(), c.step(), c.kind(),
-                c.command(), c.target(), c.timeout(), false, 1, 1, null, null, expected,
-                "^Running version: (\\d+(?:\\.\\d+)*)$");
+        return NodeCommands.from(c).expectVersion(expected, "^Running version: (\\d+(?:\\.\\d+)*)$").build();
     }
 
     private static NodeCommand disruptive(NodeCommand c) {
-        return new NodeCommand(c.commandId(), c.rolloutId(), c.clusterId(), c.nodeName(), c.step(), c.kind(),
-                c.command(), c.target(), c.timeout(), true, c.attempt(), c.epoch());
+        return NodeCommands.from(c).disruptive().build();
     }
 
     private static NodeCommand withArtifact(NodeCommand c, NodeCommand.Artifact artifact) {
-        return new NodeCommand(c.commandId(), c.rolloutId(), c.clusterId(), c.nodeName(), c.step(), c.kind(),
-                c.command(), c.target(), Duration.ofSeconds(60), c.disruptive(), c.attempt(), c.epoch(), null, artifact,
-                null, null);
+        return NodeCommands.from(c).timeout(Duration.ofSeconds(60)).artifact(artifact).build();
     }
 
     private static NodeCommand withTimeout(NodeCommand c, Duration timeout) {
-        return new NodeCommand(c.commandId(), c.rolloutId(), c.clusterId(), c.nodeName(), c.step(), c.kind(),
-                c.command(), c.target(), timeout, c.disruptive(), c.attempt(), c.epoch());
+        return NodeCommands.from(c).timeout(timeout).build();
     }
 
     private static SimulatedFleet fleet() {
@@ -506,8 +501,9 @@ class CommandExecutionIT {
     private static NodeCommand command(String nodeName, String step, NodeCommand.Kind kind, String line) {
         ClusterRegistered cluster = fleet().registrations().stream()
                 .filter(c -> c.clusterId().equals(CLUSTER)).findFirst().orElseThrow();
-        return new NodeCommand(UUID.randomUUID().toString(), "rollout-" + UUID.randomUUID(), CLUSTER, nodeName, step,
-                kind, line, cluster.node(nodeName).sshTarget(), Duration.ofSeconds(30), false, 1, 1);
+        return NodeCommands.run(CLUSTER, nodeName, step, line).kind(kind).commandId(UUID.randomUUID().toString())
+                .rolloutId("rollout-" + UUID.randomUUID()).target(cluster.node(nodeName).sshTarget())
+                .timeout(Duration.ofSeconds(30)).build();
     }
 
     private EventEnvelope send(NodeCommand command) {

@@ -6,6 +6,7 @@ import dev.baton.contracts.NodeCommand;
 import dev.baton.contracts.SshTarget;
 import dev.baton.contracts.StepOutput;
 import dev.baton.contracts.StepResult;
+import dev.baton.fixtures.NodeCommands;
 import dev.baton.sandbox.ManualClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -16,8 +17,8 @@ import org.junit.jupiter.api.Test;
 class StepOutputStreamTest {
     private final List<StepResult> published = new ArrayList<>();
     private final ManualClock clock = new ManualClock();
-    private final NodeCommand command = new NodeCommand("cmd-1", "roll-1", "dolphin-lab", "dx1", "install",
-            NodeCommand.Kind.RUN, "install", new SshTarget("127.0.0.1", 22, "root"), null, true, 1, 1);
+    private final NodeCommand command = NodeCommands.run("dolphin-lab", "dx1", "install", "install").commandId("cmd-1")
+            .rolloutId("roll-1").target(new SshTarget("127.0.0.1", 22, "root")).disruptive().build();
     private final StepOutputStream stream = new StepOutputStream(command, (r, a, c) -> published.add(r), "alice",
             "cause-1", 100, Duration.ofSeconds(1), clock);
 

@@ -8,6 +8,7 @@ import dev.baton.contracts.StepFailed;
 import dev.baton.contracts.StepSucceeded;
 import dev.baton.executor.ssh.ExecResult;
 import dev.baton.executor.ssh.ShellFailure;
+import dev.baton.fixtures.NodeCommands;
 import dev.baton.sandbox.ManualClock;
 import java.time.Duration;
 import java.util.List;
@@ -22,8 +23,8 @@ class StepRunnerTest {
     private final StepRunner runner = new StepRunner(node, null, clock, Duration.ZERO);
 
     private static NodeCommand command(NodeCommand.Kind kind, String line, Duration timeout) {
-        return new NodeCommand("cmd-1", "roll-1", "dolphin-lab", "dx1", "status", kind, line, DX1, timeout,
-                false, 1, 7);
+        return NodeCommands.run("dolphin-lab", "dx1", "status", line).kind(kind).commandId("cmd-1").rolloutId("roll-1")
+                .target(DX1).timeout(timeout).epoch(7).build();
     }
 
     @Test
@@ -170,8 +171,7 @@ class StepRunnerTest {
     @Test
     void verifyVersionNeedsAPatternWithAGroup() {
         NodeCommand c = verify("5.21.0");
-        NodeCommand noGroup = new NodeCommand(c.commandId(), c.rolloutId(), c.clusterId(), c.nodeName(), c.step(), c.kind(),
-                c.command(), c.target(), c.timeout(), false, 1, 7, null, null, "5.21.0", "^Running version: .*$");
+        NodeCommand noGroup = NodeCommands.from(c).expectVersion("5.21.0", "^Running version: .*$").build();
 
         assertThat(runner.run(noGroup)).isInstanceOfSatisfying(StepOutcome.Failed.class,
                 failed -> assertThat(failed.errorCode()).isEqualTo(ErrorCode.INVALID_COMMAND));
@@ -180,27 +180,21 @@ class StepRunnerTest {
 
     private static NodeCommand verify(String expected) {
         NodeCommand c = command(NodeCommand.Kind.VERIFY_VERSION, "dis_services status", null);
-        return new NodeCommand(c.commandId(), c.rolloutId(), c.clusterId(), c.nodeName(), c.step(), c.kind(),
-                c.command(), c.target(), c.timeout(), false, 1, 7, null, null, expected,
-                "^Running version: (\\d+(?:\\.\\d+)*)$");
+        return NodeCommands.from(c).expectVersion(expected, "^Running version: (\\d+(?:\\.\\d+)*)$").build();
     }
 
     private static NodeCommand disruptive(NodeCommand c) {
-        return new NodeCommand(c.commandId(), c.rolloutId(), c.clusterId(), c.nodeName(), c.step(), c.kind(),
-                c.command(), c.target(), c.timeout(), true, c.attempt(), c.epoch());
+        return NodeCommands.from(c).disruptive().build();
     }
 
     private static NodeCommand withArtifact(NodeCommand c, NodeCommand.Artifact artifact) {
-        return new NodeCommand(c.commandId(), c.rolloutId(), c.clusterId(), c.nodeName(), c.step(), c.kind(),
-                c.command(), c.target(), c.timeout(), c.disruptive(), c.attempt(), c.epoch(), null, artifact, null, null);
+        return NodeCommands.from(c).artifact(artifact).build();
     }
 
     @Test
     void anIncompleteCommandIsRefusedWithoutConnecting() {
-        NodeCommand noTarget = new NodeCommand("cmd-1", "roll-1", "dolphin-lab", "dx1", "status",
-                NodeCommand.Kind.RUN, "true", null, null, false, 1, 7);
-        NodeCommand noId = new NodeCommand(null, "roll-1", "dolphin-lab", "dx1", "status",
-                NodeCommand.Kind.RUN, "true", DX1, null, false, 1, 7);
+        NodeCommand noTarget = NodeCommands.from(command(NodeCommand.Kind.RUN, "true", null)).target(null).build();
+        NodeCommand noId = NodeCommands.from(command(NodeCommand.Kind.RUN, "true", null)).buildWithoutId();
 
         assertThat(List.of(runner.run(noTarget), runner.run(noId), runner.run(command(NodeCommand.Kind.RUN, " ", null))))
                 .allSatisfy(outcome -> assertThat(outcome).isInstanceOfSatisfying(StepOutcome.Failed.class,

@@ -14,6 +14,7 @@ import dev.baton.contracts.MembershipObserved;
 import dev.baton.contracts.NodeActive;
 import dev.baton.contracts.NodeInactive;
 import dev.baton.contracts.Topics;
+import dev.baton.fixtures.ClusterRegistrations;
 import dev.baton.sandbox.fleet.SimulatedFleet;
 import dev.baton.sandbox.fleet.SimulatedNode;
 import dev.baton.sandbox.quarkus.FleetSandboxResource;
@@ -259,8 +260,8 @@ class HealthServiceIT {
     @Test
     void aMalformedRegistrationIsDeadLetteredAndTheNextOneIsStillRead() throws Exception {
         ClusterRegistered dolphin = cluster("dolphin-expressware");
-        ClusterRegistered copy = new ClusterRegistered("dolphin-copy", dolphin.product(), dolphin.procedure(), null,
-                List.of(dolphin.nodes().get(dolphin.nodes().size() - 1)));
+        ClusterRegistered copy = ClusterRegistrations.cluster("dolphin-copy", dolphin.procedure())
+                .product(dolphin.product()).nodes(List.of(dolphin.nodes().get(dolphin.nodes().size() - 1))).build();
         try (KafkaProducer<String, byte[]> producer = producer();
              TopicTail deadLetters = new TopicTail(bootstrap(), Topics.DEADLETTER)) {
             producer.send(new ProducerRecord<>(Topics.CLUSTERS, null, "broken-cluster",

@@ -3,11 +3,11 @@ package dev.baton.planner;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.baton.contracts.ClusterRegistered;
 import dev.baton.contracts.DeadLetter;
 import dev.baton.contracts.RolloutRejected;
 import dev.baton.contracts.Topics;
-import dev.baton.contracts.UpgradeRequested;
+import dev.baton.fixtures.ClusterRegistrations;
+import dev.baton.fixtures.UpgradeRequests;
 import dev.baton.sandbox.quarkus.KafkaSandboxResource;
 import dev.baton.sandbox.world.EventLog;
 import dev.baton.sandbox.world.FleetManagement;
@@ -62,11 +62,10 @@ class PlannerKafkaIT {
             } catch (Exception e) {
                 throw new AssertionError(e);
             }
-            fleet.publish(new ClusterRegistered("it-cluster", "dolphin-expressware", "dolphin-expressware", null,
-                    List.of(new ClusterRegistered.Node("n1", "127.77.9.1", 22, "root", "127.77.9.1", List.of(), "x86_64",
-                            "rhel-9", Map.of()))));
-            fleet.publish(new UpgradeRequested("req-it", "no-such-cluster", "5.21.0", null, null, null, null, false,
-                    false, List.of(), false, "it"));
+            fleet.publish(ClusterRegistrations.cluster("it-cluster", "dolphin-expressware")
+                    .node("n1", "127.77.9.1", n -> n.clusterAddress("127.77.9.1").platform("x86_64", "rhel-9")).build());
+            fleet.publish(UpgradeRequests.upgrade("no-such-cluster", "5.21.0").requestId("req-it").requestedBy("it")
+                    .build());
 
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
                 assertThat(log.events(DeadLetter.class)).anySatisfy(letter -> {

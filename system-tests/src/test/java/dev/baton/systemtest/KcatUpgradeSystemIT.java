@@ -6,11 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.contracts.BatonJson;
-import dev.baton.contracts.ClusterRegistered;
 import dev.baton.contracts.RolloutAccepted;
 import dev.baton.contracts.RolloutCompleted;
 import dev.baton.contracts.UpgradeRequested;
-import dev.baton.sandbox.fleet.FleetSpec;
 import dev.baton.sandbox.fleet.SimulatedNode;
 import dev.baton.sandbox.world.LocalBaton;
 import java.io.File;
@@ -26,10 +24,10 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Fleet management without Java: the {@code UpgradeRequested} example of the root README is
@@ -51,34 +49,17 @@ class KcatUpgradeSystemIT {
                   - {name: srv3, clusterAddress: 10.10.1.9}
             """;
 
+    @RegisterExtension
+    static final SystemWorld WORLD = SystemWorld.ofYaml("kcat-it", FLEET).requires(KcatUpgradeSystemIT::requireKcat);
     private static LocalBaton baton;
     private static Path workDir;
     private static Path repoRoot;
 
     @BeforeAll
-    static void startBaton() throws Exception {
-        String kcat = kcat();
-        if (kcat == null) {
-            if ("1".equals(System.getenv("BATON_REQUIRE_KCAT"))) {
-                fail("kcat is not installed (Debian: apt-get install kcat) and BATON_REQUIRE_KCAT=1");
-            }
-            Assumptions.abort("kcat is not installed (Debian: apt-get install kcat): skipping; "
-                    + "set BATON_REQUIRE_KCAT=1 to make this a failure");
-        }
-        repoRoot = Path.of(System.getProperty("baton.repo.root", "..")).toAbsolutePath().normalize();
-        workDir = repoRoot.resolve("system-tests/target/kcat-it-" + UUID.randomUUID().toString().substring(0, 8));
-        baton = LocalBaton.start(repoRoot, FleetSpec.parse(FLEET), workDir, "kcat-it");
-        baton.registerFleet();
-        for (ClusterRegistered cluster : baton.fleet().registrations()) {
-            baton.awaitAllActive(cluster, Duration.ofSeconds(60));
-        }
-    }
-
-    @AfterAll
-    static void stopBaton() {
-        if (baton != null) {
-            baton.close();
-        }
+    static void world() {
+        baton = WORLD.baton();
+        workDir = WORLD.workDir();
+        repoRoot = WORLD.repoRoot();
     }
 
     @Test
@@ -130,6 +111,16 @@ class KcatUpgradeSystemIT {
             throw new AssertionError(readme + " has no ```json block after <!-- upgrade-requested-example -->");
         }
         return m.group(1).strip();
+    }
+
+    private static void requireKcat() {
+        if (kcat() == null) {
+            if ("1".equals(System.getenv("BATON_REQUIRE_KCAT"))) {
+                fail("kcat is not installed (Debian: apt-get install kcat) and BATON_REQUIRE_KCAT=1");
+            }
+            Assumptions.abort("kcat is not installed (Debian: apt-get install kcat): skipping; "
+                    + "set BATON_REQUIRE_KCAT=1 to make this a failure");
+        }
     }
 
     private static String kcat() {

@@ -26,7 +26,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
@@ -37,9 +36,9 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Invariant 9, tried the way a bad producer in a fleet-management system would: against the four packaged services on
@@ -53,19 +52,13 @@ import org.junit.jupiter.api.Test;
 class MalformedInputSystemIT {
     static final int DEFAULT_RECORDS = 10_000;
 
+    @RegisterExtension
+    static final SystemWorld WORLD = SystemWorld.of("fuzz-it", "/fleets/fuzz-it.yaml");
     private static LocalBaton baton;
 
     @BeforeAll
-    static void startBaton() throws Exception {
-        baton = SystemWorld.start("fuzz-it", "/fleets/fuzz-it.yaml");
-        SystemWorld.registerAndAwaitActive(baton);
-    }
-
-    @AfterAll
-    static void stopBaton() {
-        if (baton != null) {
-            baton.close();
-        }
+    static void world() {
+        baton = WORLD.baton();
     }
 
     @Test

@@ -13,6 +13,9 @@ import dev.baton.contracts.StepSucceeded;
 import dev.baton.contracts.Topics;
 import dev.baton.contracts.UpgradeRequested;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.fixtures.ClusterRegistrations;
+import dev.baton.fixtures.NodeCommands;
+import dev.baton.fixtures.UpgradeRequests;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -162,10 +165,10 @@ final class MalformedRecords {
             default:
                 if (topic.equals(Topics.COMMANDS)) {
                     NodeCommand command = (NodeCommand) valid;
-                    NodeCommand aimedBadly = new NodeCommand(command.commandId(), command.rolloutId(),
-                            command.clusterId(), command.nodeName(), command.step(), command.kind(), command.command(),
-                            new SshTarget(random.nextBoolean() ? "127.77.1.1; touch /tmp/" + MARK : "", 22, "root"),
-                            command.timeout(), true, 1, 1);
+                    NodeCommand aimedBadly = NodeCommands.from(command)
+                            .target(new SshTarget(random.nextBoolean() ? "127.77.1.1; touch /tmp/" + MARK : "", 22, "root"))
+                            .disruptive().attempt(1).epoch(1).executorPool(null).artifact(null).expectVersion(null, null)
+                            .build();
                     return record(topic, clusterId, json(aimedBadly), headers(aimedBadly), "invalid SSH target");
                 }
                 return record(topic, clusterId, utf8("\"" + MARK + "\""), headers(valid), "JSON string");
@@ -176,14 +179,13 @@ final class MalformedRecords {
     private BatonEvent validEventFor(String topic, String clusterId) {
         Instant now = Instant.now();
         return switch (topic) {
-            case Topics.CLUSTERS -> new ClusterRegistered(clusterId, "matrix-server", "matrix-server", null,
-                    List.of(new ClusterRegistered.Node("n1", "127.0.0.1", 22, "root", "10.0.0.1", List.of(), "x86_64",
-                            "rhel", Map.of())));
-            case Topics.REQUESTS -> new UpgradeRequested(MARK + "-" + random.nextInt(), clusterId, "9.9.9", 1, null, null,
-                    null, false, false, List.of(), true, MARK);
-            case Topics.COMMANDS -> new NodeCommand(MARK + "/" + random.nextInt(), "ro-" + MARK, clusterId, "n1", "step",
-                    NodeCommand.Kind.RUN, "echo " + MARK, new SshTarget("127.0.0.1", 22, "root"), Duration.ofSeconds(5),
-                    false, 1, 1);
+            case Topics.CLUSTERS -> ClusterRegistrations.cluster(clusterId, "matrix-server")
+                    .node("n1", "127.0.0.1", n -> n.clusterAddress("10.0.0.1").platform("x86_64", "rhel")).build();
+            case Topics.REQUESTS -> UpgradeRequests.upgrade(clusterId, "9.9.9").requestId(MARK + "-" + random.nextInt())
+                    .maxUnavailable(1).dryRun().requestedBy(MARK).build();
+            case Topics.COMMANDS -> NodeCommands.run(clusterId, "n1", "step", "echo " + MARK)
+                    .commandId(MARK + "/" + random.nextInt()).rolloutId("ro-" + MARK).timeout(Duration.ofSeconds(5))
+                    .build();
             case Topics.RESULTS -> new StepSucceeded(MARK + "/" + random.nextInt(), "ro-" + MARK, clusterId, "n1", "step",
                     0, MARK, null, null);
             default -> new NodeActive(clusterId, "n1", "9.9.9", "boot-" + MARK, now, MARK);

@@ -9,12 +9,11 @@ import dev.baton.contracts.NodeUpgraded;
 import dev.baton.contracts.RolloutAccepted;
 import dev.baton.contracts.RolloutCompleted;
 import dev.baton.contracts.RolloutHalted;
-import dev.baton.contracts.UpgradeRequested;
+import dev.baton.fixtures.UpgradeRequests;
 import dev.baton.sandbox.fleet.SimulatedNode;
 import dev.baton.sandbox.world.EventLog;
 import dev.baton.sandbox.world.LocalBaton;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
@@ -22,9 +21,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Kills the planner process with SIGKILL at random moments of rollouts, at least 20 times in one run, restarting it
@@ -35,19 +34,13 @@ import org.junit.jupiter.api.Test;
 class PlannerCrashSystemIT {
     private static final String CLUSTER = "matrix-crash";
     private static final int MIN_KILLS = 20;
+    @RegisterExtension
+    static final SystemWorld WORLD = SystemWorld.of("crash-it", "/fleets/crash-it.yaml");
     private static LocalBaton baton;
 
     @BeforeAll
-    static void startBaton() throws Exception {
-        baton = SystemWorld.start("crash-it", "/fleets/crash-it.yaml");
-        SystemWorld.registerAndAwaitActive(baton);
-    }
-
-    @AfterAll
-    static void stopBaton() {
-        if (baton != null) {
-            baton.close();
-        }
+    static void world() {
+        baton = WORLD.baton();
     }
 
     @Test
@@ -162,8 +155,8 @@ class PlannerCrashSystemIT {
 
     private static String request(String target, int maxUnavailable) {
         String requestId = "crash-" + target + "-" + UUID.randomUUID().toString().substring(0, 6);
-        baton.fleetManagement().publish(new UpgradeRequested(requestId, CLUSTER, target, maxUnavailable, null, null,
-                null, false, false, List.of(), false, "fleet-management-it"));
+        baton.fleetManagement().publish(UpgradeRequests.upgrade(CLUSTER, target).requestId(requestId)
+                .maxUnavailable(maxUnavailable).requestedBy("fleet-management-it").build());
         EventLog log = baton.eventLog();
         Function<String, Boolean> accepted = id -> log.events(RolloutAccepted.class).stream()
                 .anyMatch(a -> id.equals(a.requestId()));

@@ -30,9 +30,9 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The four packaged services run as separate processes against the sandbox (real Kafka, real
@@ -41,19 +41,13 @@ import org.junit.jupiter.api.Test;
  * Kafka topics read back with a plain consumer, the nodes themselves, and the audit REST API.
  */
 class RollingUpgradeSystemIT {
+    @RegisterExtension
+    static final SystemWorld WORLD = SystemWorld.of("system-it", "/fleets/system-it.yaml");
     private static LocalBaton baton;
 
     @BeforeAll
-    static void startBaton() throws Exception {
-        baton = SystemWorld.start("system-it", "/fleets/system-it.yaml");
-        SystemWorld.registerAndAwaitActive(baton);
-    }
-
-    @AfterAll
-    static void stopBaton() {
-        if (baton != null) {
-            baton.close();
-        }
+    static void world() {
+        baton = WORLD.baton();
     }
 
     @Test

@@ -6,26 +6,85 @@ import dev.baton.sandbox.world.LocalBaton;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** Starts the world of one system test: the repository's packaged services and a fleet from the test resources. */
-final class SystemWorld {
-    private SystemWorld() {
+/**
+ * The world of one system test class, as a JUnit extension: before the class, the repository's packaged services
+ * start with a fleet, every cluster is registered as fleet management would and health sees every node active; after
+ * it, everything stops. Use it as {@code @RegisterExtension static final SystemWorld WORLD = SystemWorld.of(...)}.
+ */
+final class SystemWorld implements BeforeAllCallback, AfterAllCallback {
+    private final String name;
+    private final FleetSpec fleet;
+    private Consumer<LocalBaton> beforeRegistering = baton -> { };
+    private Runnable precondition = () -> { };
+    private Path repoRoot;
+    private Path workDir;
+    private LocalBaton baton;
+
+    private SystemWorld(String name, FleetSpec fleet) {
+        this.name = name;
+        this.fleet = fleet;
     }
 
-    /** Starts everything, with logs under {@code system-tests/target/<name>-<random>}. */
-    static LocalBaton start(String name, String fleetResource) throws Exception {
-        Path repoRoot = Path.of(System.getProperty("baton.repo.root", "..")).toAbsolutePath().normalize();
-        Path workDir = repoRoot.resolve("system-tests/target/" + name + "-" + UUID.randomUUID().toString().substring(0, 8));
-        LocalBaton baton = LocalBaton.start(repoRoot, FleetSpec.fromClasspath(fleetResource), workDir, "fleet-management-it");
+    /** A world with the fleet of the test resource {@code fleetResource}; logs under {@code system-tests/target/<name>-*}. */
+    static SystemWorld of(String name, String fleetResource) {
+        return new SystemWorld(name, FleetSpec.fromClasspath(fleetResource));
+    }
+
+    /** A world with the fleet written out in {@code fleetYaml}. */
+    static SystemWorld ofYaml(String name, String fleetYaml) {
+        return new SystemWorld(name, FleetSpec.parse(fleetYaml));
+    }
+
+    /** A check that runs before anything starts; it may abort the test class (a missing tool) or fail it. */
+    SystemWorld requires(Runnable check) {
+        precondition = check;
+        return this;
+    }
+
+    /** Something to do once the services run and before the fleet is registered (e.g. start a second planner). */
+    SystemWorld beforeRegistering(Consumer<LocalBaton> step) {
+        beforeRegistering = step;
+        return this;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        precondition.run();
+        repoRoot = Path.of(System.getProperty("baton.repo.root", "..")).toAbsolutePath().normalize();
+        workDir = repoRoot.resolve("system-tests/target/" + name + "-" + UUID.randomUUID().toString().substring(0, 8));
+        baton = LocalBaton.start(repoRoot, fleet, workDir, "fleet-management-it");
         System.out.println("[" + name + "] services started, logs in " + workDir);
-        return baton;
-    }
-
-    /** Registers every cluster of the fleet, as fleet management would, and waits until health sees every node active. */
-    static void registerAndAwaitActive(LocalBaton baton) throws InterruptedException {
+        beforeRegistering.accept(baton);
         baton.registerFleet();
         for (ClusterRegistered cluster : baton.fleet().registrations()) {
             baton.awaitAllActive(cluster, Duration.ofSeconds(60));
         }
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (baton != null) {
+            baton.close();
+        }
+    }
+
+    /** The running services, fleet and event log. */
+    LocalBaton baton() {
+        return baton;
+    }
+
+    /** The repository the services were packaged from. */
+    Path repoRoot() {
+        return repoRoot;
+    }
+
+    /** This test's working directory (service logs and files the test writes). */
+    Path workDir() {
+        return workDir;
     }
 }

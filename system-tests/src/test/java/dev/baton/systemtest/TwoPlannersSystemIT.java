@@ -21,9 +21,9 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two planner instances split the clusters by partition; one is killed mid-rollout and the survivor takes its
@@ -31,21 +31,17 @@ import org.junit.jupiter.api.Test;
  */
 class TwoPlannersSystemIT {
     private static final List<String> CLUSTERS = List.of("matrix-a", "matrix-b", "matrix-c");
-    private static LocalBaton baton;
     private static ServiceProcess second;
 
-    @BeforeAll
-    static void startBaton() throws Exception {
-        baton = SystemWorld.start("two-planners", "/fleets/two-planners.yaml");
-        second = baton.services().startAnother("planner-service", Map.of("BATON_PLANNER_INSTANCE_ID", "planner-2"));
-        SystemWorld.registerAndAwaitActive(baton);
-    }
+    @RegisterExtension
+    static final SystemWorld WORLD = SystemWorld.of("two-planners", "/fleets/two-planners.yaml")
+            .beforeRegistering(baton -> second = baton.services().startAnother("planner-service",
+                    Map.of("BATON_PLANNER_INSTANCE_ID", "planner-2")));
+    private static LocalBaton baton;
 
-    @AfterAll
-    static void stopBaton() {
-        if (baton != null) {
-            baton.close();
-        }
+    @BeforeAll
+    static void world() {
+        baton = WORLD.baton();
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.baton.contracts.MembershipObserved;
 import dev.baton.contracts.MembershipObserved.Member;
 import dev.baton.contracts.NodeActive;
 import dev.baton.contracts.NodeInactive;
+import dev.baton.fixtures.ClusterRegistrations;
 import dev.baton.health.node.NodeStateMachine;
 import dev.baton.health.node.Phase;
 import dev.baton.health.node.ProbeObservation;
@@ -38,7 +39,7 @@ class ClusterHealthTest {
     }
 
     private static ClusterRegistered cluster(String procedure, ClusterRegistered.Node... nodes) {
-        return new ClusterRegistered("c1", procedure, procedure, null, List.of(nodes));
+        return ClusterRegistrations.cluster("c1", procedure).nodes(List.of(nodes)).build();
     }
 
     private ClusterHealth health(ClusterRegistered registration, HealthProbe probe) {

@@ -16,6 +16,7 @@ import dev.baton.contracts.BatonJson;
 import dev.baton.contracts.ClusterRegistered;
 import dev.baton.contracts.EventCodec;
 import dev.baton.contracts.UpgradeRequested;
+import dev.baton.fixtures.ClusterRegistrations;
 import dev.baton.messaging.EventPublisher;
 import dev.baton.planner.messaging.RolloutCoordinator;
 import io.quarkus.test.junit.QuarkusTest;
@@ -31,7 +32,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -260,8 +260,8 @@ class RestValidationTest {
 
     @Test
     void onceTheClusterIsKnownAnExcludedNodeItDoesNotHaveIsRefusedAtOnce() {
-        ClusterRegistered known = new ClusterRegistered("known-web", "matrix-server", "matrix-server", null, List.of(
-                new ClusterRegistered.Node("n0", "10.0.0.1", 22, "root", "10.1.0.1", List.of(), null, null, Map.of())));
+        ClusterRegistered known = ClusterRegistrations.cluster("known-web", "matrix-server")
+                .node("n0", "10.0.0.1", n -> n.clusterAddress("10.1.0.1")).build();
         coordinator.apply(known.clusterId(), engine -> engine.onClusterRegistered(known));
 
         ExtractableResponse<Response> refused = given().contentType("application/json")

@@ -4,13 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.contracts.ClusterRegistered;
 import dev.baton.contracts.UpgradeRequested;
+import dev.baton.fixtures.ClusterRegistrations;
+import dev.baton.fixtures.UpgradeRequests;
 import dev.baton.planner.rollout.Cause;
 import dev.baton.planner.rollout.RolloutView;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -65,14 +66,14 @@ class RefusedObservationTest {
     }
 
     private void register(String clusterId) {
-        ClusterRegistered cluster = new ClusterRegistered(clusterId, "matrix-server", "matrix-server", null, List.of(
-                new ClusterRegistered.Node("n1", "127.0.0.1", 22, "root", "10.0.0.1", List.of(), "x86_64", "rhel", Map.of()),
-                new ClusterRegistered.Node("n2", "127.0.0.2", 22, "root", "10.0.0.2", List.of(), "x86_64", "rhel", Map.of())));
+        ClusterRegistered cluster = ClusterRegistrations.cluster(clusterId, "matrix-server")
+                .node("n1", "127.0.0.1", n -> n.clusterAddress("10.0.0.1").platform("x86_64", "rhel"))
+                .node("n2", "127.0.0.2", n -> n.clusterAddress("10.0.0.2").platform("x86_64", "rhel")).build();
         coordinator.apply(clusterId, e -> e.onClusterRegistered(cluster));
     }
 
     private static UpgradeRequested request(String clusterId, String requestId) {
-        return new UpgradeRequested(requestId, clusterId, "3.5.1", 1, null, null, null, false, false, List.of(), true,
-                "fleet");
+        return UpgradeRequests.upgrade(clusterId, "3.5.1").requestId(requestId).maxUnavailable(1).dryRun()
+                .requestedBy("fleet").build();
     }
 }
