@@ -10,7 +10,6 @@ import static org.hamcrest.Matchers.equalTo;
 import dev.baton.contracts.BatonEvent;
 import dev.baton.contracts.EventCodec;
 import dev.baton.contracts.EventEnvelope;
-import dev.baton.contracts.NodeCommand;
 import dev.baton.contracts.RolloutAccepted;
 import dev.baton.contracts.RolloutCompleted;
 import dev.baton.contracts.SshTarget;

@@ -25,7 +25,6 @@ import dev.baton.contracts.SshTarget;
 import dev.baton.contracts.StepFailed;
 import dev.baton.contracts.StepStarted;
 import dev.baton.contracts.StepSucceeded;
-import dev.baton.contracts.UpgradeRequested;
 import dev.baton.fixtures.NodeCommands;
 import dev.baton.fixtures.UpgradeRequests;
 import dev.baton.sandbox.SandboxKafka;

@@ -38,7 +38,9 @@ class RefusedObservationTest {
                     throw new IllegalStateException("boom");
                 }, refused::add),
                 new RolloutCoordinator.Observation("refuse-b", e -> e.onUpgradeRequested(good, new Cause("c2", "fleet")),
-                        failure -> { throw new AssertionError("the good message was refused", failure); })));
+                        failure -> {
+                            throw new AssertionError("the good message was refused", failure);
+                        })));
 
         assertThat(refused).singleElement().extracting(Throwable::getMessage).isEqualTo("boom");
         assertThat(rollouts("refuse-a", "poisoned")).as("the refused request's rollout").isEmpty();

@@ -120,8 +120,14 @@ final class NodeShell {
                     }
                     String target = tokens.get(++i).text();
                     switch (token.text()) {
-                        case ">" -> { outFile = target; append = false; }
-                        case ">>" -> { outFile = target; append = true; }
+                        case ">" -> {
+                            outFile = target;
+                            append = false;
+                        }
+                        case ">>" -> {
+                            outFile = target;
+                            append = true;
+                        }
                         case "2>" -> errFile = target;
                         default -> inFile = target;
                     }
