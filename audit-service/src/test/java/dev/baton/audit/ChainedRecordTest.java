@@ -32,7 +32,8 @@ class ChainedRecordTest {
         assertThat(ChainedRecord.hex(record.hash())).isEqualTo(HASH);
     }
 
-    private static final String HASH = "77a66099771f5bc4325370b9f9e5d86b5e4d538a08d7f7b224e0aa34b4ceb182"; // sha256(form || 32 zero bytes), checked with Python
+    // sha256(form || 32 zero bytes), checked with Python
+    private static final String HASH = "77a66099771f5bc4325370b9f9e5d86b5e4d538a08d7f7b224e0aa34b4ceb182";
 
     @Test
     void rawBytesAreHashedAsBase64() {

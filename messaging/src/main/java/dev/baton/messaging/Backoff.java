@@ -2,7 +2,10 @@ package dev.baton.messaging;
 
 import java.time.Duration;
 
-/** Exponential back-off (retrying Kafka or PostgreSQL while they are unreachable): {@code first}, twice that, four times ..., never more than {@code max}. */
+/**
+ * Exponential back-off (retrying Kafka or PostgreSQL while they are unreachable): {@code first}, twice that, four times
+ * ..., never more than {@code max}.
+ */
 public record Backoff(Duration first, Duration max) {
 
     public Backoff {

@@ -4,7 +4,10 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 
-/** How patient and how fresh the readiness checks that ask a server ({@link KafkaClusterCheck}, audit's store) are ({@code baton.readiness.*}). */
+/**
+ * How patient and how fresh the readiness checks that ask a server ({@link KafkaClusterCheck}, audit's store) are
+ * ({@code baton.readiness.*}).
+ */
 @ConfigMapping(prefix = "baton.readiness")
 public interface ReadinessConfig {
 
