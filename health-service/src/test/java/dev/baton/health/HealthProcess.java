@@ -6,9 +6,8 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.sandbox.fleet.SimulatedFleet;
+import dev.baton.sandbox.world.ServiceProcess;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,55 +16,45 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
  * The module's packaged service ({@code target/quarkus-app/quarkus-run.jar}, built by {@code package} before failsafe
- * runs) as a separate process, as a user runs it, pointed at the test's Kafka and simulated fleet. Its output goes to
+ * runs) started by the sandbox's {@link ServiceProcess}, as a user runs it, pointed at the test's Kafka and simulated
+ * fleet, with what the health tests ask of it (readiness, owned partitions, node views). Its output goes to
  * {@code <workDir>/<tag>.log}. Touches no topic itself.
  */
 final class HealthProcess implements AutoCloseable {
     private static final Duration START = Duration.ofSeconds(90);
+    private static final List<String> JVM = List.of("-Xmx192m", "-XX:TieredStopAtLevel=1");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private final String tag;
-    private final Process process;
-    private final int port;
-    private final Path log;
+    private final ServiceProcess process;
 
-    private HealthProcess(String tag, Process process, int port, Path log) {
+    private HealthProcess(String tag, ServiceProcess process) {
         this.tag = tag;
         this.process = process;
-        this.port = port;
-        this.log = log;
     }
 
     /** Starts an instance whose probes carry {@code tag} in the nodes' command logs and waits until it is ready. */
     static HealthProcess start(String tag, String bootstrapServers, SimulatedFleet fleet, Path workDir,
                                Map<String, String> extraEnv) throws IOException {
-        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath();
-        assertThat(jar).as("the packaged service (failsafe runs after package)").isRegularFile();
-        int port = freePort();
-        Path log = workDir.resolve(tag + ".log");
-        ProcessBuilder builder = new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx192m", "-XX:TieredStopAtLevel=1", "-jar", jar.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).directory(workDir.toFile());
-        Map<String, String> env = builder.environment();
+        Map<String, String> env = new HashMap<>();
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers);
         env.put("BATON_SSH_KNOWN_HOSTS", fleet.knownHostsFile().toString());
         env.put("BATON_SSH_PRIVATE_KEY", fleet.clientPrivateKey().toString());
         env.put("BATON_HEALTH_PROBE_TAG", tag);
-        env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
         env.putAll(extraEnv);
-        HealthProcess instance = new HealthProcess(tag, builder.start(), port, log);
+        HealthProcess instance = new HealthProcess(tag, ServiceProcess.startAs(Path.of(""), tag, JVM, env, workDir, START));
         await(tag + " ready").pollInSameThread().atMost(START).untilAsserted(() -> {
-            assertThat(instance.process.isAlive()).as(tag + " exited; see " + log + ":\n" + instance.tail()).isTrue();
+            assertThat(instance.process.isAlive()).as(tag + " exited; see " + instance.process.log() + ":\n"
+                    + instance.tail()).isTrue();
             assertThat(instance.ready()).as(tag + " ready").isTrue();
         });
         return instance;
@@ -76,7 +65,7 @@ final class HealthProcess implements AutoCloseable {
     }
 
     JsonNode get(String path) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(process.baseUrl() + path))
                 .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
         return JSON.readTree(response.body());
     }
@@ -114,7 +103,7 @@ final class HealthProcess implements AutoCloseable {
 
     String tail() {
         try {
-            List<String> lines = Files.readAllLines(log);
+            List<String> lines = Files.readAllLines(process.log());
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
         } catch (IOException e) {
             return e.toString();
@@ -123,37 +112,12 @@ final class HealthProcess implements AutoCloseable {
 
     /** SIGKILL: no shutdown hook runs, the consumer group is not left. */
     void kill() {
-        if (process.isAlive()) {
-            process.destroyForcibly();
-            try {
-                process.waitFor(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        process.kill();
     }
 
     /** SIGTERM (graceful), then SIGKILL after 10 s. */
     @Override
     public void close() {
-        if (process.isAlive()) {
-            process.destroy();
-            try {
-                if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                    kill();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                kill();
-            }
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        process.close();
     }
 }

@@ -42,12 +42,21 @@ public final class ServiceProcess implements AutoCloseable {
     /** Starts the service with these JVM options and environment (plus {@code QUARKUS_HTTP_PORT}); waits until it listens. */
     public static ServiceProcess start(Path repoRoot, String module, List<String> jvmOptions, Map<String, String> env,
                                        Path workDir, Duration startTimeout) {
-        Path jar = repoRoot.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+        return startAs(repoRoot.resolve(module), module, jvmOptions, env, workDir, startTimeout);
+    }
+
+    /**
+     * Starts the packaged service of the module in {@code moduleDir} under {@code name}, which names its log
+     * ({@code <workDir>/<name>.log}), so that several instances of one module can run side by side.
+     */
+    public static ServiceProcess startAs(Path moduleDir, String name, List<String> jvmOptions, Map<String, String> env,
+                                       Path workDir, Duration startTimeout) {
+        Path jar = moduleDir.resolve("target/quarkus-app/quarkus-run.jar").toAbsolutePath();
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " does not exist: build first with ./mvnw install -DskipTests");
         }
         int port = freePort();
-        Path log = workDir.resolve(module + ".log");
+        Path log = workDir.resolve(name + ".log");
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
@@ -59,11 +68,11 @@ public final class ServiceProcess implements AutoCloseable {
         builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
         try {
             Process process = builder.start();
-            ServiceProcess service = new ServiceProcess(module, port, process, log);
+            ServiceProcess service = new ServiceProcess(name, port, process, log);
             service.awaitListening(startTimeout);
             return service;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + module, e);
+            throw new UncheckedIOException("cannot start " + name, e);
         }
     }
 
