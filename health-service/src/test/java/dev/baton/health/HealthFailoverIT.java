@@ -3,15 +3,13 @@ package dev.baton.health;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.baton.contracts.ClusterRegistered;
-import dev.baton.contracts.EventCodec;
-import dev.baton.contracts.EventEnvelope;
 import dev.baton.contracts.HealthEvent;
 import dev.baton.contracts.NodeActive;
 import dev.baton.contracts.Topics;
 import dev.baton.sandbox.SandboxKafka;
 import dev.baton.sandbox.fleet.FleetSpec;
 import dev.baton.sandbox.fleet.SimulatedFleet;
+import dev.baton.sandbox.world.FleetManagement;
 import dev.baton.sandbox.fleet.SimulatedNode;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -21,15 +19,9 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -129,14 +121,8 @@ class HealthFailoverIT {
     // ---- helpers ---------------------------------------------------------------------------------------------
 
     private void register() throws Exception {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
-            for (ClusterRegistered registration : fleet.registrations()) {
-                producer.send(new ProducerRecord<>(Topics.CLUSTERS, null, registration.clusterId(),
-                        EventCodec.toJson(registration),
-                        EventCodec.toHeaders(EventEnvelope.of(registration, "/test", "it", null)))).get();
-            }
+        try (FleetManagement fleetManagement = new FleetManagement(kafka.bootstrapServers(), "it")) {
+            fleet.registrations().forEach(fleetManagement::publish);
         }
     }
 

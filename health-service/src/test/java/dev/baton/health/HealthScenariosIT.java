@@ -5,9 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
-import dev.baton.contracts.ClusterRegistered;
-import dev.baton.contracts.EventCodec;
-import dev.baton.contracts.EventEnvelope;
 import dev.baton.contracts.HealthEvent;
 import dev.baton.contracts.MembershipObserved;
 import dev.baton.contracts.MembershipObserved.Member;
@@ -17,6 +14,7 @@ import dev.baton.contracts.Topics;
 import dev.baton.sandbox.SandboxKafka;
 import dev.baton.sandbox.fleet.FleetSpec;
 import dev.baton.sandbox.fleet.SimulatedFleet;
+import dev.baton.sandbox.world.FleetManagement;
 import dev.baton.sandbox.fleet.SimulatedNode;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -25,17 +23,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.common.IOUtils;
 import net.schmizz.sshj.connection.channel.direct.Session;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -107,14 +99,8 @@ class HealthScenariosIT {
                 """.formatted(api1Server.getAddress().getPort()));
         service = HealthProcess.start("health-scenarios", kafka.bootstrapServers(), fleet, workDir,
                 Map.of("BATON_HEALTH_INTERVAL", "PT0.3S", "BATON_HEALTH_PROCEDURES", procedures.toString()));
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
-            for (ClusterRegistered registration : fleet.registrations()) {
-                producer.send(new ProducerRecord<>(Topics.CLUSTERS, null, registration.clusterId(),
-                        EventCodec.toJson(registration),
-                        EventCodec.toHeaders(EventEnvelope.of(registration, "/test", "it", null)))).get();
-            }
+        try (FleetManagement fleetManagement = new FleetManagement(kafka.bootstrapServers(), "it")) {
+            fleet.registrations().forEach(fleetManagement::publish);
         }
     }
 

@@ -16,6 +16,7 @@ import dev.baton.contracts.NodeInactive;
 import dev.baton.contracts.Topics;
 import dev.baton.fixtures.ClusterRegistrations;
 import dev.baton.sandbox.fleet.SimulatedFleet;
+import dev.baton.sandbox.world.FleetManagement;
 import dev.baton.sandbox.fleet.SimulatedNode;
 import dev.baton.sandbox.quarkus.FleetSandboxResource;
 import dev.baton.sandbox.quarkus.KafkaSandboxResource;
@@ -77,13 +78,9 @@ class HealthServiceIT {
 
     @BeforeEach
     void registerTheFleet() throws Exception {
-        try (KafkaProducer<String, byte[]> producer = producer()) {
+        try (FleetManagement fleetManagement = new FleetManagement(bootstrap(), "it")) {
             // registering again with the same inventory is harmless: node states are kept
-            for (ClusterRegistered registration : fleet.registrations()) {
-                producer.send(new ProducerRecord<>(Topics.CLUSTERS, null, registration.clusterId(),
-                        EventCodec.toJson(registration),
-                        EventCodec.toHeaders(EventEnvelope.of(registration, "/test", "it", null)))).get();
-            }
+            fleet.registrations().forEach(fleetManagement::publish);
         }
         health = new TopicTail(bootstrap(), Topics.HEALTH);
     }
