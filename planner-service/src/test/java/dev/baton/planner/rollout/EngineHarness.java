@@ -1,6 +1,7 @@
 package dev.baton.planner.rollout;
 
 import dev.baton.contracts.BatonEvent;
+import dev.baton.contracts.BatonJson;
 import dev.baton.contracts.ClusterRegistered;
 import dev.baton.contracts.MembershipObserved;
 import dev.baton.contracts.NodeActive;
@@ -13,6 +14,8 @@ import dev.baton.contracts.StepSucceeded;
 import dev.baton.contracts.UpgradeRequested;
 import dev.baton.procedure.ProcedureCatalog;
 import dev.baton.sandbox.ManualClock;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,6 +44,7 @@ final class EngineHarness {
     final Set<String> loadsOnlyAfterReboot = new HashSet<>();
     final Map<String, String> running = new HashMap<>();
     private int answered;
+    private boolean restoreAfterEachDecision;
     private String clusterId;
 
     static final StepResult NO_ANSWER = new StepSucceeded("none", "none", "none", "none", "none", 0, "", null, null);
@@ -55,6 +59,29 @@ final class EngineHarness {
 
     void run(List<Emission> emissions) {
         emissions.forEach(e -> published.add(e.event()));
+        if (restoreAfterEachDecision && clusterId != null) {
+            restoreFromJson();
+        }
+    }
+
+    /** After every decision, the engine takes its own state back from the snapshot's JSON (a planner take-over). */
+    EngineHarness restoringAfterEachDecision() {
+        restoreAfterEachDecision = true;
+        return this;
+    }
+
+    /** Writes the cluster's snapshot as the state topic holds it, reads it back, restores it; it must not change. */
+    void restoreFromJson() {
+        try {
+            String json = BatonJson.mapper().writeValueAsString(engine.snapshot(clusterId));
+            engine.restore(BatonJson.mapper().readValue(json, ClusterSnapshot.class));
+            String again = BatonJson.mapper().writeValueAsString(engine.snapshot(clusterId));
+            if (!json.equals(again)) {
+                throw new AssertionError("the snapshot changed through JSON and restore:\n" + json + "\n" + again);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     void active(String cluster, String node, String version) {

@@ -25,7 +25,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** One scenario per test; each asserts the exact order of what the planner sends and publishes. */
 class RolloutEngineTest {
-    private final EngineHarness h = new EngineHarness();
+    final EngineHarness h = harness();
+
+    /** The harness of every scenario that uses the shipped procedures. */
+    EngineHarness harness() {
+        return new EngineHarness();
+    }
 
     /** The reference's example: srv3 (10.10.1.3) first, although its other interface (10.10.2.1) is the lowest. */
     static ClusterRegistered referenceMatrix() {
