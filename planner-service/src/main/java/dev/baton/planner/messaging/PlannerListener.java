@@ -107,7 +107,7 @@ public class PlannerListener {
                                 e -> e.onHealth(event, cause(decoded)), refusal(record)));
                     } else {
                         try {
-                            coordinator.read(e -> e.recordHealth(event)); // history: picture only, no decision on it
+                            coordinator.replayHealth(event); // history: picture only, no decision on it
                         } catch (RuntimeException failure) {
                             reader.refuse(record, failure);
                         }
