@@ -1,8 +1,13 @@
 package dev.baton.executor;
 
+import dev.baton.contracts.FailureCode;
 import dev.baton.executor.ssh.ShellFailure;
 
-/** The {@code errorCode} of a {@link dev.baton.contracts.StepFailed} on {@code baton.results.v1}, with what it means. */
+/**
+ * How a step failed, as the executor tells it, with a sentence saying what it means. Published as the
+ * {@code errorCode} of a {@link dev.baton.contracts.StepFailed} on {@code baton.results.v1} through {@link #code()}:
+ * each value is the {@link FailureCode} of the same name, the one list the planner reads too.
+ */
 public enum ErrorCode {
     HOST_KEY_MISMATCH("the node's host key is unknown or has changed; nothing was run on it"),
     UNREACHABLE("the node could not be reached over SSH (refused, timed out, no route)"),
@@ -24,6 +29,11 @@ public enum ErrorCode {
 
     ErrorCode(String meaning) {
         this.meaning = meaning;
+    }
+
+    /** The code on the wire ({@code StepFailed.errorCode}): the contract's code of the same name. */
+    public FailureCode code() {
+        return FailureCode.valueOf(name());
     }
 
     /** A human-readable sentence saying what this code means. */

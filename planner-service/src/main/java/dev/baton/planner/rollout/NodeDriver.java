@@ -1,5 +1,6 @@
 package dev.baton.planner.rollout;
 
+import dev.baton.contracts.FailureCode;
 import dev.baton.contracts.NodeCommand;
 import dev.baton.contracts.RolloutHalted;
 import dev.baton.contracts.StepFailed;
@@ -31,9 +32,6 @@ final class NodeDriver {
      * answered by then (plus {@link #RESULT_GRACE}) has failed, and the rollout halts.
      */
     static final Duration OUT_OF_ORDER_COMMAND_TIMEOUT = Duration.ofMinutes(5);
-    /** The error code that says the command itself ran and failed; any other failure is not the step's to judge. */
-    private static final String EXIT_STATUS = "EXIT_STATUS";
-
     private final Clock clock;
     private final Function<String, Long> epochs;
 
@@ -113,7 +111,7 @@ final class NodeDriver {
     void checkTimeouts(Rollout rollout, NodeProgress node, Instant now, List<Emission> out) {
         if (node.phase().commandInFlight() && node.stepSentAt != null) {
             if (now.isAfter(node.stepSentAt.plus(node.stepTimeout).plus(RESULT_GRACE))) {
-                fail(rollout, node, "STEP_RESULT_MISSING", "no result for step " + node.currentStep + " on " + node.name()
+                fail(rollout, node, FailureCode.STEP_RESULT_MISSING.name(), "no result for step " + node.currentStep + " on " + node.name()
                         + " within " + node.stepTimeout.plus(RESULT_GRACE), Cause.TIMER, out);
             }
         } else if (node.phase().awaitingActive()) {
@@ -125,7 +123,7 @@ final class NodeDriver {
                     send(rollout, node, StepCommand.reboot(NodePhase.REMEDY_REBOOTING, "remedy-reboot",
                             rollout.procedure.remedy().rebootTimeout()), Cause.TIMER, out);
                 } else {
-                    fail(rollout, node, "HEALTH_TIMEOUT", node.name() + " did not become active on " + rollout.target()
+                    fail(rollout, node, FailureCode.HEALTH_TIMEOUT.name(), node.name() + " did not become active on " + rollout.target()
                             + " within " + timeout + (remedied ? " after the remedy reboot" : ""), Cause.TIMER, out);
                 }
             }
@@ -210,11 +208,11 @@ final class NodeDriver {
 
     private void onStepFailed(Rollout rollout, NodeProgress node, NodePhase phase, StepFailed failed, Cause cause,
                               List<Emission> out) {
-        String code = failed.errorCode() == null ? "STEP_FAILED" : failed.errorCode();
+        String code = failed.errorCode() == null ? FailureCode.STEP_FAILED.name() : failed.errorCode();
         String message = "step " + failed.step() + " failed on " + node.name() + " (" + code + "): " + failed.message();
-        if (phase != NodePhase.RUNNING_STEP || !EXIT_STATUS.equals(code)) {
-            // not the command's own verdict (host key, unreachable, time-out, lost connection): nobody can say what
-            // state the node is in, so a human looks first
+        if (phase != NodePhase.RUNNING_STEP || FailureCode.of(code).orElse(null) != FailureCode.EXIT_STATUS) {
+            // only EXIT_STATUS is the command's own verdict; any other (host key, unreachable, time-out, lost connection,
+            // a code this planner does not know) is not: nobody can say what state the node is in, so a human looks first
             fail(rollout, node, code, message, cause, out);
             return;
         }
@@ -225,7 +223,7 @@ final class NodeDriver {
             case HALT -> fail(rollout, node, code, message, cause, out);
             case RETRY -> {
                 if (node.attempt > step.retries()) {
-                    fail(rollout, node, "RETRIES_EXHAUSTED", message + " (after " + node.attempt + " attempts)", cause, out);
+                    fail(rollout, node, FailureCode.RETRIES_EXHAUSTED.name(), message + " (after " + node.attempt + " attempts)", cause, out);
                 } else {
                     Duration backoff = RETRY_BACKOFF.multipliedBy(1L << (node.attempt - 1));
                     node.attempt++;

@@ -92,10 +92,10 @@ final class Pacing {
     }
 
     /** Pauses the rollout until an operator resumes it. */
-    static void pause(Rollout rollout, String code, String message, Cause by, List<Emission> out) {
+    static void pause(Rollout rollout, PauseReason reason, String message, Cause by, List<Emission> out) {
         rollout.state = RolloutState.PAUSED;
         rollout.waitingFor = "operator: " + message;
-        out.add(Emission.of(new RolloutPaused(rollout.id, rollout.clusterId(), null, code, message), by));
+        out.add(Emission.of(new RolloutPaused(rollout.id, rollout.clusterId(), null, reason.name(), message), by));
     }
 
     private void startNodes(Rollout rollout, ClusterPicture picture, Cause by, Cause cause, List<Emission> out) {
@@ -173,9 +173,9 @@ final class Pacing {
         Integer canary = rollout.request.canary();
         Integer stopAfter = rollout.request.stopAfter();
         if (remaining && canary != null && canary > 0 && done == canary) {
-            pause(rollout, "CANARY", "canary of " + canary + " node(s) done: resume to continue", by, out);
+            pause(rollout, PauseReason.CANARY, "canary of " + canary + " node(s) done: resume to continue", by, out);
         } else if (remaining && stopAfter != null && stopAfter > 0 && rollout.doneSinceResume == stopAfter) {
-            pause(rollout, "STOP_AFTER", stopAfter + " node(s) done since start or resume: resume to continue", by, out);
+            pause(rollout, PauseReason.STOP_AFTER, stopAfter + " node(s) done since start or resume: resume to continue", by, out);
         }
     }
 

@@ -8,7 +8,6 @@ import dev.baton.contracts.NodeInactive;
 import dev.baton.contracts.RolloutAborted;
 import dev.baton.contracts.RolloutAccepted;
 import dev.baton.contracts.RolloutControl;
-import dev.baton.contracts.RolloutPaused;
 import dev.baton.contracts.RolloutPlanned;
 import dev.baton.contracts.RolloutRejected;
 import dev.baton.contracts.RolloutResumed;
@@ -208,10 +207,7 @@ public final class RolloutEngine {
         switch (control.action()) {
             case PAUSE -> {
                 if (rollout.state == RolloutState.RUNNING) {
-                    rollout.state = RolloutState.PAUSED;
-                    rollout.waitingFor = "operator: paused by " + actor;
-                    out.add(Emission.of(new RolloutPaused(rollout.id, rollout.clusterId(), null, "OPERATOR",
-                            "paused by " + actor), by));
+                    Pacing.pause(rollout, PauseReason.OPERATOR, "paused by " + actor, by, out);
                 }
             }
             case RESUME -> {
