@@ -3,6 +3,7 @@ package dev.baton.planner.rollout;
 import dev.baton.contracts.BatonEvent;
 import dev.baton.contracts.BatonJson;
 import dev.baton.contracts.ClusterRegistered;
+import dev.baton.contracts.FailureCode;
 import dev.baton.contracts.MembershipObserved;
 import dev.baton.contracts.NodeActive;
 import dev.baton.contracts.NodeCommand;
@@ -12,6 +13,7 @@ import dev.baton.contracts.StepFailed;
 import dev.baton.contracts.StepResult;
 import dev.baton.contracts.StepSucceeded;
 import dev.baton.contracts.UpgradeRequested;
+import dev.baton.fixtures.UpgradeRequests;
 import dev.baton.procedure.ProcedureCatalog;
 import dev.baton.sandbox.ManualClock;
 import java.io.IOException;
@@ -116,8 +118,13 @@ final class EngineHarness {
         run(engine.onUpgradeRequested(request, CAUSE));
     }
 
-    static UpgradeRequested upgrade(String cluster, String target) {
-        return new UpgradeRequested("req-1", cluster, target, null, null, null, null, false, false, List.of(), false, "alice");
+    void request(UpgradeRequests request) {
+        request(request.build());
+    }
+
+    /** A request as alice makes it (id {@code req-1}); the test names whatever else matters to it. */
+    static UpgradeRequests upgrade(String cluster, String target) {
+        return UpgradeRequests.upgrade(cluster, target).requestedBy("alice");
     }
 
     void control(RolloutControl.Action action, String node) {
@@ -204,7 +211,7 @@ final class EngineHarness {
 
     static StepFailed failure(NodeCommand command, String errorCode, String output) {
         return new StepFailed(command.commandId(), command.rolloutId(), command.clusterId(), command.nodeName(),
-                command.step(), "EXIT_STATUS".equals(errorCode) ? 1 : null, output, errorCode, output);
+                command.step(), FailureCode.EXIT_STATUS.name().equals(errorCode) ? 1 : null, output, errorCode, output);
     }
 
     /** Each event as Type(node)[:step], in publication order. */
