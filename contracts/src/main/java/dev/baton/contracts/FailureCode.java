@@ -26,10 +26,6 @@ public enum FailureCode {
     UNSUPPORTED_KIND,
     /** Another executor started the command and recorded no outcome; it was not run again. */
     IN_DOUBT,
-    /** The node runs a different version than the command expects. */
-    VERSION_MISMATCH,
-    /** The running version could not be read. */
-    VERSION_UNKNOWN,
     /** The artifact is not where the command says. */
     ARTIFACT_MISSING,
     /** Copying the artifact failed or its checksum did not match. */

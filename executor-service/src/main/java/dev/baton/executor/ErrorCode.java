@@ -18,8 +18,6 @@ public enum ErrorCode {
     UNSUPPORTED_KIND("this executor cannot run commands of this kind yet"),
     IN_DOUBT("another executor (or an earlier delivery) started this command on the node and recorded no outcome "
             + "within the step timeout; it was not run again"),
-    VERSION_MISMATCH("the node runs a different version than the command expects"),
-    VERSION_UNKNOWN("the running version could not be read from the command's output"),
     ARTIFACT_MISSING("the artifact is not where the command says (nothing built there, or not in this executor's cache)"),
     ARTIFACT_TRANSFER("copying the artifact over SFTP failed or its checksum did not match"),
     INVALID_COMMAND("the command is incomplete (no id, target or command line); nothing was run"),
