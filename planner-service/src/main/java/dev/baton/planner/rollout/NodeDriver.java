@@ -223,7 +223,8 @@ final class NodeDriver {
             case HALT -> fail(rollout, node, code, message, cause, out);
             case RETRY -> {
                 if (node.attempt > step.retries()) {
-                    fail(rollout, node, FailureCode.RETRIES_EXHAUSTED.name(), message + " (after " + node.attempt + " attempts)", cause, out);
+                    fail(rollout, node, FailureCode.RETRIES_EXHAUSTED.name(),
+                            message + " (after " + node.attempt + " attempts)", cause, out);
                 } else {
                     Duration backoff = RETRY_BACKOFF.multipliedBy(1L << (node.attempt - 1));
                     node.attempt++;

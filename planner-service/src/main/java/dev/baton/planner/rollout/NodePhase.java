@@ -10,7 +10,7 @@ import java.util.Set;
  *
  * <pre>
  * PENDING ─▶ RUNNING_STEP ⇄ (RETRY_WAIT | WAITING_FOR_ARTIFACT) ─▶ [REBOOTING] ─▶ AWAITING_ACTIVE ─▶ DONE
- *                                                AWAITING_ACTIVE ─▶ REMEDY_REBOOTING ─▶ AWAITING_ACTIVE_AFTER_REMEDY ─▶ DONE
+ * AWAITING_ACTIVE ─▶ REMEDY_REBOOTING ─▶ AWAITING_ACTIVE_AFTER_REMEDY ─▶ DONE
  * PENDING | SKIPPED_ON_TARGET ─▶ DEFERRED ─▶ DEFERRED_STOPPING ─▶ DEFERRED_STOPPED ─▶ DEFERRED_STARTING ─▶ AWAITING_ACTIVE
  * any phase with a command in flight, or awaiting active ─▶ FAILED ─▶ RELEASED (an operator gave its budget back)
  * </pre>
