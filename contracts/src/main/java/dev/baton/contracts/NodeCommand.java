@@ -13,8 +13,10 @@ import java.time.Duration;
  * @param epoch fencing epoch of the planner instance that owns the cluster
  * @param executorPool the pool of executors that can reach the node (null = the executors configured without a pool)
  * @param artifact for build-artifact and push-artifact: which artifact and where it lives on the node
- * @param expectedVersion for verify-version: the version that must be running
- * @param versionPattern for verify-version: group 1 of the first matching output line is the running version
+ * @param expectedVersion unused: left from the verify-version kind, which nothing emitted and which was removed (the
+ *                        health gate checks the running version); kept so the record's shape stays as other modules
+ *                        build it. Remove with v2
+ * @param versionPattern unused, like {@code expectedVersion}
  */
 public record NodeCommand(
         String commandId,
@@ -55,7 +57,6 @@ public record NodeCommand(
         @JsonProperty("run") RUN,
         @JsonProperty("reboot") REBOOT,
         @JsonProperty("build-artifact") BUILD_ARTIFACT,
-        @JsonProperty("push-artifact") PUSH_ARTIFACT,
-        @JsonProperty("verify-version") VERIFY_VERSION
+        @JsonProperty("push-artifact") PUSH_ARTIFACT
     }
 }

@@ -1,8 +1,13 @@
 package dev.baton.executor;
 
+import dev.baton.contracts.FailureCode;
 import dev.baton.executor.ssh.ShellFailure;
 
-/** The {@code errorCode} of a {@link dev.baton.contracts.StepFailed} on {@code baton.results.v1}, with what it means. */
+/**
+ * How a step failed, as the executor tells it, with a sentence saying what it means. Published as the
+ * {@code errorCode} of a {@link dev.baton.contracts.StepFailed} on {@code baton.results.v1} through {@link #code()}:
+ * each value is the {@link FailureCode} of the same name, the one list the planner reads too.
+ */
 public enum ErrorCode {
     HOST_KEY_MISMATCH("the node's host key is unknown or has changed; nothing was run on it"),
     UNREACHABLE("the node could not be reached over SSH (refused, timed out, no route)"),
@@ -13,8 +18,6 @@ public enum ErrorCode {
     UNSUPPORTED_KIND("this executor cannot run commands of this kind yet"),
     IN_DOUBT("another executor (or an earlier delivery) started this command on the node and recorded no outcome "
             + "within the step timeout; it was not run again"),
-    VERSION_MISMATCH("the node runs a different version than the command expects"),
-    VERSION_UNKNOWN("the running version could not be read from the command's output"),
     ARTIFACT_MISSING("the artifact is not where the command says (nothing built there, or not in this executor's cache)"),
     ARTIFACT_TRANSFER("copying the artifact over SFTP failed or its checksum did not match"),
     INVALID_COMMAND("the command is incomplete (no id, target or command line); nothing was run"),
@@ -24,6 +27,11 @@ public enum ErrorCode {
 
     ErrorCode(String meaning) {
         this.meaning = meaning;
+    }
+
+    /** The code on the wire ({@code StepFailed.errorCode}): the contract's code of the same name. */
+    public FailureCode code() {
+        return FailureCode.valueOf(name());
     }
 
     /** A human-readable sentence saying what this code means. */

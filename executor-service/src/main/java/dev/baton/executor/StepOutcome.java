@@ -46,7 +46,7 @@ public sealed interface StepOutcome {
         @Override
         public StepResult toEvent(NodeCommand c) {
             return new StepFailed(c.commandId(), c.rolloutId(), c.clusterId(), c.nodeName(), c.step(),
-                    exitCode, output, errorCode.name(), message);
+                    exitCode, output, errorCode.code().name(), message);
         }
 
         @Override

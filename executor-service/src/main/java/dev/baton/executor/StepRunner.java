@@ -15,9 +15,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 import org.jboss.logging.Logger;
 
 /**
@@ -46,9 +43,6 @@ import org.jboss.logging.Logger;
  *
  * <p>{@code PUSH_ARTIFACT}: check the cached artifact against its checksums, copy it over SFTP to
  * {@code artifact.path} on the node, read every file back to compare its checksum, then run the command line if any.
- *
- * <p>{@code VERIFY_VERSION}: run the command line; group 1 of {@code versionPattern} on the first matching output
- * line is the running version, which must equal {@code expectedVersion}.
  */
 @ApplicationScoped
 public class StepRunner {
@@ -132,7 +126,6 @@ public class StepRunner {
             case REBOOT -> reboot(command);
             case BUILD_ARTIFACT -> buildArtifact(command, output);
             case PUSH_ARTIFACT -> pushArtifact(command, output);
-            case VERIFY_VERSION -> verifyVersion(command, output);
         };
     }
 
@@ -188,8 +181,7 @@ public class StepRunner {
                 || target.user().isBlank() || target.port() <= 0) {
             return "command " + command.commandId() + " has no complete SSH target (host, port, user); nothing was run";
         }
-        boolean needsLine = command.kind() == NodeCommand.Kind.RUN || command.kind() == NodeCommand.Kind.BUILD_ARTIFACT
-                || command.kind() == NodeCommand.Kind.VERIFY_VERSION;
+        boolean needsLine = command.kind() == NodeCommand.Kind.RUN || command.kind() == NodeCommand.Kind.BUILD_ARTIFACT;
         if (needsLine && (command.command() == null || command.command().isBlank())) {
             return command.kind() + " command " + command.commandId() + " has no command line; nothing was run";
         }
@@ -204,22 +196,6 @@ public class StepRunner {
                 ArtifactCache.checkKey(artifact.key());
             } catch (IllegalArgumentException e) {
                 return e.getMessage() + "; nothing was run";
-            }
-        }
-        if (command.kind() == NodeCommand.Kind.VERIFY_VERSION) {
-            if (command.expectedVersion() == null || command.expectedVersion().isBlank()
-                    || command.versionPattern() == null || command.versionPattern().isBlank()) {
-                return "VERIFY_VERSION command " + command.commandId()
-                        + " needs expectedVersion and versionPattern; nothing was run";
-            }
-            try {
-                if (Pattern.compile(command.versionPattern()).matcher("").groupCount() < 1) {
-                    return "versionPattern of command " + command.commandId()
-                            + " has no group; group 1 must capture the version. Nothing was run";
-                }
-            } catch (PatternSyntaxException e) {
-                return "versionPattern of command " + command.commandId() + " is not a regular expression ("
-                        + e.getDescription() + "); nothing was run";
             }
         }
         return null;
@@ -239,35 +215,6 @@ public class StepRunner {
         } catch (RemoteShellException e) {
             return failed(e);
         }
-    }
-
-    private StepOutcome verifyVersion(NodeCommand command, OutputListener output) {
-        Pattern pattern = Pattern.compile(command.versionPattern());
-        ExecResult result;
-        try (RemoteSession session = shell.open(command.target())) {
-            result = session.exec(command.command(), timeoutOf(command), output);
-        } catch (RemoteShellException e) {
-            return failed(e);
-        }
-        String running = null;
-        for (String line : result.output().split("\\R")) {
-            Matcher m = pattern.matcher(line);
-            if (m.find() && m.group(1) != null) {
-                running = m.group(1);
-                break;
-            }
-        }
-        if (running == null) {
-            return new StepOutcome.Failed(ErrorCode.VERSION_UNKNOWN, "no line of `" + command.command() + "` (exit "
-                    + result.exitCode() + ") on " + node(command) + " matched versionPattern " + command.versionPattern()
-                    + "; expected " + command.expectedVersion() + " to be running", result.exitCode(), result.output());
-        }
-        if (!running.equals(command.expectedVersion())) {
-            return new StepOutcome.Failed(ErrorCode.VERSION_MISMATCH, node(command) + " runs version " + running
-                    + ", expected " + command.expectedVersion(), result.exitCode(), result.output());
-        }
-        return new StepOutcome.Succeeded(result.exitCode(), result.output() + (result.output().endsWith("\n")
-                || result.output().isEmpty() ? "" : "\n") + "running version " + running + " as expected\n");
     }
 
     private StepOutcome buildArtifact(NodeCommand command, OutputListener output) {

@@ -356,22 +356,6 @@ class CommandExecutionIT {
     }
 
     @Test
-    void verifyVersionComparesTheRunningVersionWithTheExpectedOne() {
-        NodeCommand running = verify("dx1", "5.20.0");
-        NodeCommand newer = verify("dx1", "5.21.0");
-
-        send(running);
-        send(newer);
-
-        assertThat(awaitFinal(running.commandId())).isInstanceOfSatisfying(StepSucceeded.class,
-                ok -> assertThat(ok.output()).contains("running version 5.20.0 as expected"));
-        assertThat(awaitFinal(newer.commandId())).isInstanceOfSatisfying(StepFailed.class, failed -> {
-            assertThat(failed.errorCode()).isEqualTo("VERSION_MISMATCH");
-            assertThat(failed.message()).contains("runs version 5.20.0, expected 5.21.0");
-        });
-    }
-
-    @Test
     void anArtifactBuiltOnOneNodeIsPushedOverSftpAndInstallsOnAnother() {
         SimulatedNode dx3 = fleet().node(CLUSTER, "dx3");
         NodeCommand.Artifact rpms = new NodeCommand.Artifact("x86_64/rhel8/5.21.0", "node_RPMS");
@@ -475,11 +459,6 @@ class CommandExecutionIT {
         return NodeCommands.run(MATRIX, nodeName, "echo", line).commandId(UUID.randomUUID().toString())
                 .rolloutId("rollout-" + UUID.randomUUID()).target(cluster.node(nodeName).sshTarget())
                 .timeout(Duration.ofSeconds(30)).epoch(epoch).build();
-    }
-
-    private static NodeCommand verify(String nodeName, String expected) {
-        NodeCommand c = command(nodeName, "verify-version", NodeCommand.Kind.VERIFY_VERSION, "dis_services status");
-        return NodeCommands.from(c).expectVersion(expected, "^Running version: (\\d+(?:\\.\\d+)*)$").build();
     }
 
     private static NodeCommand disruptive(NodeCommand c) {

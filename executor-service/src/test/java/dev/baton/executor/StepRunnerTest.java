@@ -141,48 +141,6 @@ class StepRunnerTest {
         assertThat(node.actions).doesNotContain("exec dis_services stop");
     }
 
-    @Test
-    void verifyVersionPassesWhenTheRunningVersionIsTheExpectedOne() {
-        node.answers.put("dis_services status", new ExecResult(0, "Running version: 5.21.0\nInstalled version: 5.21.0\n"));
-
-        StepOutcome outcome = runner.run(verify("5.21.0"));
-
-        assertThat(outcome).isInstanceOfSatisfying(StepOutcome.Succeeded.class,
-                ok -> assertThat(ok.output()).contains("running version 5.21.0 as expected"));
-    }
-
-    @Test
-    void verifyVersionFailsWhenAnotherVersionRunsOrNoneCanBeRead() {
-        node.answers.put("dis_services status", new ExecResult(0, "Running version: 5.20.0\nInstalled version: 5.21.0\n"));
-        StepOutcome older = runner.run(verify("5.21.0"));
-        node.answers.put("dis_services status", new ExecResult(3, "Running version: none\nNode status: disabled\n"));
-        StepOutcome none = runner.run(verify("5.21.0"));
-
-        assertThat(older).isInstanceOfSatisfying(StepOutcome.Failed.class, failed -> {
-            assertThat(failed.errorCode()).isEqualTo(ErrorCode.VERSION_MISMATCH);
-            assertThat(failed.message()).contains("runs version 5.20.0, expected 5.21.0");
-        });
-        assertThat(none).isInstanceOfSatisfying(StepOutcome.Failed.class, failed -> {
-            assertThat(failed.errorCode()).isEqualTo(ErrorCode.VERSION_UNKNOWN);
-            assertThat(failed.exitCode()).isEqualTo(3);
-        });
-    }
-
-    @Test
-    void verifyVersionNeedsAPatternWithAGroup() {
-        NodeCommand c = verify("5.21.0");
-        NodeCommand noGroup = NodeCommands.from(c).expectVersion("5.21.0", "^Running version: .*$").build();
-
-        assertThat(runner.run(noGroup)).isInstanceOfSatisfying(StepOutcome.Failed.class,
-                failed -> assertThat(failed.errorCode()).isEqualTo(ErrorCode.INVALID_COMMAND));
-        assertThat(node.actions).isEmpty();
-    }
-
-    private static NodeCommand verify(String expected) {
-        NodeCommand c = command(NodeCommand.Kind.VERIFY_VERSION, "dis_services status", null);
-        return NodeCommands.from(c).expectVersion(expected, "^Running version: (\\d+(?:\\.\\d+)*)$").build();
-    }
-
     private static NodeCommand disruptive(NodeCommand c) {
         return NodeCommands.from(c).disruptive().build();
     }

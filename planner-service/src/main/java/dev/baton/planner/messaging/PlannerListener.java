@@ -23,8 +23,9 @@ import org.jboss.logging.Logger;
  * Turns messages into observations for the engine. Reads {@code baton.clusters.v1} and {@code baton.health.v1}
  * whole (every instance keeps the full picture), and {@code baton.requests.v1} and {@code baton.results.v1} as the
  * planner consumer group (only the partitions this instance owns). A message that is not a valid event, or that the
- * engine fails on, goes to {@code baton.deadletter.v1} and the listener carries on (invariant 9). Each channel is consumed in batches (a poll at a time), so
- * the planner commits its decisions for many clusters with a few Kafka round trips.
+ * engine fails on, goes to {@code baton.deadletter.v1} and the listener carries on (invariant 9). Each channel is
+ * consumed in batches (a poll at a time), so the planner commits its decisions for many clusters with a few Kafka
+ * round trips.
  */
 @ApplicationScoped
 public class PlannerListener {
@@ -107,7 +108,7 @@ public class PlannerListener {
                                 e -> e.onHealth(event, cause(decoded)), refusal(record)));
                     } else {
                         try {
-                            coordinator.read(e -> e.recordHealth(event)); // history: picture only, no decision on it
+                            coordinator.replayHealth(event); // history: picture only, no decision on it
                         } catch (RuntimeException failure) {
                             reader.refuse(record, failure);
                         }

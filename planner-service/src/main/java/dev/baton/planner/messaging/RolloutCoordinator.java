@@ -3,6 +3,7 @@ package dev.baton.planner.messaging;
 import dev.baton.contracts.BatonEvent;
 import dev.baton.contracts.BatonJson;
 import dev.baton.contracts.EventEnvelope;
+import dev.baton.contracts.HealthEvent;
 import dev.baton.messaging.Acks;
 import dev.baton.messaging.Backoff;
 import dev.baton.messaging.EventPublisher;
@@ -379,6 +380,14 @@ public class RolloutCoordinator {
         }
     }
 
+    /**
+     * Health history read before the planner decides anything (catch-up): updates the engine's health picture only,
+     * deciding nothing. Returns whether the picture changed.
+     */
+    public synchronized boolean replayHealth(HealthEvent event) {
+        return engine.recordHealth(event);
+    }
+
     // ---- reads -----------------------------------------------------------------------------------
 
     /** The procedures this planner knows (shipped and from the configured folder). */
@@ -386,7 +395,7 @@ public class RolloutCoordinator {
         return procedures;
     }
 
-    /** Reads engine state under the same lock. */
+    /** Reads engine state under the same lock; a query only (changes go through the methods above). */
     public synchronized <T> T read(Function<RolloutEngine, T> query) {
         return query.apply(engine);
     }

@@ -2,7 +2,6 @@ package dev.baton.planner.rollout;
 
 import dev.baton.contracts.ClusterRegistered;
 import dev.baton.contracts.UpgradeRequested;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -35,9 +34,7 @@ public record ClusterSnapshot(
             views.add(new RolloutView(r.id(), r.request().requestId(), clusterId, r.request().targetVersion(), r.state(),
                     r.request().dryRun(), r.maxUnavailable(), r.offline(), r.waitingFor(), r.blockedBy(),
                     r.request().requestedBy() == null ? "unknown" : r.request().requestedBy(), r.requestedAt(),
-                    r.rejection(), r.nodes().stream().map(n -> new RolloutView.NodeView(n.node().name(),
-                    n.orderingAddress(), n.fromVersion(), n.state(), n.currentCommandId() == null ? null : n.currentStep(),
-                    n.note(), n.startedAt(), n.finishedAt())).toList()));
+                    r.rejection(), r.nodes().stream().map(NodeProgress::view).toList()));
         }
         return views;
     }
@@ -47,7 +44,7 @@ public record ClusterSnapshot(
         return new ClusterSnapshot(clusterId, newEpoch, rollouts, refused, requests);
     }
 
-    /** One rollout, every field the engine needs to carry on. */
+    /** One rollout, every field the engine needs to carry on; its nodes as {@link NodeProgress} serialises itself. */
     public record RolloutSnapshot(
             String id,
             UpgradeRequested request,
@@ -67,33 +64,6 @@ public record ClusterSnapshot(
             boolean mixedAlerted,
             Map<String, String> artifactBuilders,
             Set<String> artifactsReady,
-            List<NodeSnapshot> nodes) {
-    }
-
-    /** One node's progress. */
-    public record NodeSnapshot(
-            ClusterRegistered.Node node,
-            String orderingAddress,
-            String fromVersion,
-            NodeState state,
-            String note,
-            int stepIndex,
-            int attempt,
-            String currentCommandId,
-            NodeProgress.Pending pending,
-            String currentStep,
-            Instant stepSentAt,
-            Duration stepTimeout,
-            Instant retryAt,
-            boolean waitingForArtifact,
-            boolean rebootRequired,
-            boolean rebooted,
-            boolean remedied,
-            boolean released,
-            boolean deferredStopped,
-            Instant startedAt,
-            Instant awaitingSince,
-            Instant finishedAt,
-            Instant failedAt) {
+            List<NodeProgress> nodes) {
     }
 }

@@ -48,13 +48,13 @@ final class Guards {
     static Set<String> unavailable(Rollout rollout, ClusterPicture picture) {
         Set<String> down = new TreeSet<>();
         for (NodeProgress node : rollout.nodes) {
-            if (node.state == NodeState.FAILED) {
-                if (!node.released && !picture.isActiveNow(node.name())) {
+            if (node.state() == NodeState.FAILED) {
+                if (node.phase() != NodePhase.RELEASED && !picture.isActiveNow(node.name())) {
                     down.add(node.name());
                 }
-            } else if (node.state.isOutOfService()) {
+            } else if (node.state().isOutOfService()) {
                 down.add(node.name());
-            } else if (node.state != NodeState.DEFERRED && !rollout.request.exclude().contains(node.name())
+            } else if (node.state() != NodeState.DEFERRED && !rollout.request.exclude().contains(node.name())
                     && picture.isActive(node.name()).map(active -> !active).orElse(false)) {
                 down.add(node.name());
             }
@@ -78,8 +78,8 @@ final class Guards {
             if (target.equals(picture.version(node.name()).orElse(null))) {
                 continue;
             }
-            boolean active = picture.isActiveNow(node.name()) && !node.state.isOutOfService()
-                    && node.state != NodeState.DEFERRED;
+            boolean active = picture.isActiveNow(node.name()) && !node.state().isOutOfService()
+                    && node.state() != NodeState.DEFERRED;
             (active ? activeOld : inactiveOld).add(node.name());
         }
         if (activeOld.equals(List.of(candidate.name())) && !inactiveOld.isEmpty()) {

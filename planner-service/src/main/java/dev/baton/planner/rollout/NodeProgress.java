@@ -1,42 +1,56 @@
 package dev.baton.planner.rollout;
 
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.baton.contracts.BatonJson;
 import dev.baton.contracts.ClusterRegistered;
+import java.time.Duration;
 import java.time.Instant;
 
-/** Mutable progress of one node within one rollout; owned by {@link Rollout}, changed only by {@link RolloutEngine}. */
+/**
+ * Progress of one node within one rollout: its {@link NodePhase} (the one state; changed only through
+ * {@link #moveTo}, which refuses a transition the phase does not allow) and the facts the phase needs (step, attempt,
+ * command in flight, times). Owned by {@link Rollout}, driven by {@link NodeDriver}. Serialised as it is into the
+ * planner's state snapshot (Jackson, its fields); {@link #read} also reads the snapshots written before the phase
+ * existed (state plus six booleans and the pending command's purpose).
+ */
+@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
+        isGetterVisibility = JsonAutoDetect.Visibility.NONE)
 public final class NodeProgress {
-    /** What the node's command in flight is for. */
-    public enum Pending { STEP, REBOOT, REMEDY_REBOOT, DEFERRED_STOP, DEFERRED_START }
+    /** What follows the node's last step. */
+    public enum AfterLastStep {
+        /** Wait for health to see the node active on the target. */
+        AWAIT_ACTIVE,
+        /** A step failed with require-reboot: reboot the node, then wait for health. */
+        REBOOT
+    }
 
     final ClusterRegistered.Node node;
     final String orderingAddress;
     final String fromVersion;
-    NodeState state;
+    private NodePhase phase;
+    AfterLastStep afterLastStep = AfterLastStep.AWAIT_ACTIVE;
+    /** For people (REST view, plan actions): never read back to decide anything. */
     String note;
     int stepIndex = -1;
     int attempt = 1;
+    /** The command in flight; set exactly while {@link NodePhase#commandInFlight()}. */
     String currentCommandId;
-    Pending pending;
     String currentStep;
     Instant stepSentAt;
-    java.time.Duration stepTimeout;
+    Duration stepTimeout;
     Instant retryAt;
-    boolean waitingForArtifact;
-    boolean rebootRequired;
-    boolean rebooted;
-    boolean remedied;
-    boolean released;
-    boolean deferredStopped;
     Instant startedAt;
     Instant awaitingSince;
     Instant finishedAt;
     Instant failedAt;
 
-    NodeProgress(ClusterRegistered.Node node, String orderingAddress, String fromVersion, NodeState state, String note) {
+    NodeProgress(ClusterRegistered.Node node, String orderingAddress, String fromVersion, NodePhase phase, String note) {
         this.node = node;
         this.orderingAddress = orderingAddress;
         this.fromVersion = fromVersion;
-        this.state = state;
+        this.phase = phase;
         this.note = note;
     }
 
@@ -44,43 +58,104 @@ public final class NodeProgress {
         return node.name();
     }
 
+    public NodePhase phase() {
+        return phase;
+    }
+
+    /** The coarse state (REST view, guards, budget). Written to the snapshot too, for people reading it. */
+    @JsonProperty("state")
     public NodeState state() {
-        return state;
+        return phase.state();
     }
 
-    ClusterSnapshot.NodeSnapshot snapshot() {
-        return new ClusterSnapshot.NodeSnapshot(node, orderingAddress, fromVersion, state, note, stepIndex, attempt,
-                currentCommandId, pending, currentStep, stepSentAt, stepTimeout, retryAt, waitingForArtifact,
-                rebootRequired, rebooted, remedied, released, deferredStopped, startedAt, awaitingSince, finishedAt,
-                failedAt);
+    /** The one way the phase changes; a command id is kept only while a command is in flight. */
+    void moveTo(NodePhase next) {
+        if (next != phase && !phase.canMoveTo(next)) {
+            throw new IllegalStateException("node " + name() + " cannot go from " + phase + " to " + next);
+        }
+        phase = next;
+        if (!next.commandInFlight()) {
+            currentCommandId = null;
+        }
     }
 
-    static NodeProgress restore(ClusterSnapshot.NodeSnapshot s) {
-        NodeProgress n = new NodeProgress(s.node(), s.orderingAddress(), s.fromVersion(), s.state(), s.note());
-        n.stepIndex = s.stepIndex();
-        n.attempt = s.attempt();
-        n.currentCommandId = s.currentCommandId();
-        n.pending = s.pending();
-        n.currentStep = s.currentStep();
-        n.stepSentAt = s.stepSentAt();
-        n.stepTimeout = s.stepTimeout();
-        n.retryAt = s.retryAt();
-        n.waitingForArtifact = s.waitingForArtifact();
-        n.rebootRequired = s.rebootRequired();
-        n.rebooted = s.rebooted();
-        n.remedied = s.remedied();
-        n.released = s.released();
-        n.deferredStopped = s.deferredStopped();
-        n.startedAt = s.startedAt();
-        n.awaitingSince = s.awaitingSince();
-        n.finishedAt = s.finishedAt();
-        n.failedAt = s.failedAt();
-        return n;
+    /** An independent copy (for a snapshot, which must not change when the engine goes on). */
+    NodeProgress copy() {
+        return BatonJson.mapper().convertValue(this, NodeProgress.class);
     }
 
     /** A read-only snapshot for the REST view. */
     public RolloutView.NodeView view() {
-        return new RolloutView.NodeView(node.name(), orderingAddress, fromVersion, state,
+        return new RolloutView.NodeView(node.name(), orderingAddress, fromVersion, state(),
                 currentCommandId == null ? null : currentStep, note, startedAt, finishedAt);
+    }
+
+    /**
+     * Reads a node of a snapshot: the current format ({@code phase}, {@code afterLastStep}) or the one before it
+     * ({@code state}, {@code pending} and the booleans), which a planner taking a cluster over may still find.
+     */
+    @JsonCreator
+    static NodeProgress read(@JsonProperty("node") ClusterRegistered.Node node,
+                             @JsonProperty("orderingAddress") String orderingAddress,
+                             @JsonProperty("fromVersion") String fromVersion,
+                             @JsonProperty("phase") NodePhase phase,
+                             @JsonProperty("afterLastStep") AfterLastStep afterLastStep,
+                             @JsonProperty("note") String note,
+                             @JsonProperty("stepIndex") Integer stepIndex,
+                             @JsonProperty("attempt") Integer attempt,
+                             @JsonProperty("currentCommandId") String currentCommandId,
+                             @JsonProperty("currentStep") String currentStep,
+                             @JsonProperty("stepSentAt") Instant stepSentAt,
+                             @JsonProperty("stepTimeout") Duration stepTimeout,
+                             @JsonProperty("retryAt") Instant retryAt,
+                             @JsonProperty("startedAt") Instant startedAt,
+                             @JsonProperty("awaitingSince") Instant awaitingSince,
+                             @JsonProperty("finishedAt") Instant finishedAt,
+                             @JsonProperty("failedAt") Instant failedAt,
+                             @JsonProperty("state") NodeState legacyState,
+                             @JsonProperty("pending") String legacyPending,
+                             @JsonProperty("waitingForArtifact") boolean legacyWaitingForArtifact,
+                             @JsonProperty("rebootRequired") boolean legacyRebootRequired,
+                             @JsonProperty("rebooted") boolean legacyRebooted,
+                             @JsonProperty("remedied") boolean legacyRemedied,
+                             @JsonProperty("released") boolean legacyReleased,
+                             @JsonProperty("deferredStopped") boolean legacyDeferredStopped) {
+        NodePhase resolved = phase;
+        AfterLastStep after = afterLastStep;
+        if (resolved == null) {
+            // the snapshot format before NodePhase: the same facts, spread over state, pending and booleans
+            boolean inFlight = currentCommandId != null;
+            resolved = switch (legacyState == null ? NodeState.PENDING : legacyState) {
+                case PENDING -> NodePhase.PENDING;
+                case SKIPPED -> "excluded".equals(note) ? NodePhase.SKIPPED_EXCLUDED : NodePhase.SKIPPED_ON_TARGET;
+                case DEFERRED -> legacyDeferredStopped ? NodePhase.DEFERRED_STOPPED
+                        : inFlight ? NodePhase.DEFERRED_STOPPING : NodePhase.DEFERRED;
+                case UPGRADING -> inFlight ? switch (legacyPending == null ? "STEP" : legacyPending) {
+                    case "REBOOT" -> NodePhase.REBOOTING;
+                    case "DEFERRED_START" -> NodePhase.DEFERRED_STARTING;
+                    default -> NodePhase.RUNNING_STEP;
+                } : legacyWaitingForArtifact ? NodePhase.WAITING_FOR_ARTIFACT
+                        : retryAt != null ? NodePhase.RETRY_WAIT : NodePhase.RUNNING_STEP;
+                case AWAITING_ACTIVE -> legacyRemedied ? NodePhase.AWAITING_ACTIVE_AFTER_REMEDY : NodePhase.AWAITING_ACTIVE;
+                case REMEDIATING -> NodePhase.REMEDY_REBOOTING;
+                case DONE -> NodePhase.DONE;
+                case FAILED -> legacyReleased ? NodePhase.RELEASED : NodePhase.FAILED;
+            };
+            after = legacyRebootRequired && !legacyRebooted ? AfterLastStep.REBOOT : AfterLastStep.AWAIT_ACTIVE;
+        }
+        NodeProgress n = new NodeProgress(node, orderingAddress, fromVersion, resolved, note);
+        n.afterLastStep = after == null ? AfterLastStep.AWAIT_ACTIVE : after;
+        n.stepIndex = stepIndex == null ? -1 : stepIndex;
+        n.attempt = attempt == null ? 1 : attempt;
+        n.currentCommandId = resolved.commandInFlight() ? currentCommandId : null;
+        n.currentStep = currentStep;
+        n.stepSentAt = stepSentAt;
+        n.stepTimeout = stepTimeout;
+        n.retryAt = retryAt;
+        n.startedAt = startedAt;
+        n.awaitingSince = awaitingSince;
+        n.finishedAt = finishedAt;
+        n.failedAt = failedAt;
+        return n;
     }
 }

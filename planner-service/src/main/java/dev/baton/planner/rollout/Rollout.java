@@ -71,7 +71,7 @@ final class Rollout {
         return new ClusterSnapshot.RolloutSnapshot(id, request, cluster, procedure.name(), requestedAt, preflightDeadline,
                 state, maxUnavailable, offline, waitingFor, blockedBy, rejection, doneSinceResume, nextStartNotBefore,
                 mixedSince, mixedAlerted, Map.copyOf(artifactBuilders), Set.copyOf(artifactsReady),
-                nodes.stream().map(NodeProgress::snapshot).toList());
+                nodes.stream().map(NodeProgress::copy).toList());
     }
 
     static Rollout restore(ClusterSnapshot.RolloutSnapshot s, Procedure procedure) {
@@ -92,7 +92,7 @@ final class Rollout {
         if (s.artifactsReady() != null) {
             r.artifactsReady.addAll(s.artifactsReady());
         }
-        s.nodes().forEach(n -> r.nodes.add(NodeProgress.restore(n)));
+        s.nodes().forEach(n -> r.nodes.add(n.copy()));
         return r;
     }
 

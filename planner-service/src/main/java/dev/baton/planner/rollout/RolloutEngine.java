@@ -1,24 +1,13 @@
 package dev.baton.planner.rollout;
 
-import dev.baton.contracts.BatonEvent;
 import dev.baton.contracts.ClusterRegistered;
-import dev.baton.contracts.GuardBlocked;
 import dev.baton.contracts.HealthEvent;
 import dev.baton.contracts.MembershipObserved;
-import dev.baton.contracts.MixedVersionWindowClosed;
-import dev.baton.contracts.MixedVersionWindowOpened;
 import dev.baton.contracts.NodeActive;
-import dev.baton.contracts.NodeCommand;
 import dev.baton.contracts.NodeInactive;
-import dev.baton.contracts.NodeUpgradeStarted;
-import dev.baton.contracts.NodeUpgraded;
-import dev.baton.contracts.OutOfOrderDetected;
 import dev.baton.contracts.RolloutAborted;
 import dev.baton.contracts.RolloutAccepted;
-import dev.baton.contracts.RolloutCompleted;
 import dev.baton.contracts.RolloutControl;
-import dev.baton.contracts.RolloutHalted;
-import dev.baton.contracts.RolloutPaused;
 import dev.baton.contracts.RolloutPlanned;
 import dev.baton.contracts.RolloutRejected;
 import dev.baton.contracts.RolloutResumed;
@@ -26,23 +15,23 @@ import dev.baton.contracts.StepFailed;
 import dev.baton.contracts.StepResult;
 import dev.baton.contracts.StepSucceeded;
 import dev.baton.contracts.UpgradeRequested;
-import dev.baton.planner.plan.NodeOrdering;
-import dev.baton.procedure.FailureMeaning;
+import dev.baton.planner.plan.Plan;
+import dev.baton.planner.plan.PlanBuilder;
+import dev.baton.planner.plan.Preflight;
+import dev.baton.planner.plan.Rejection;
+import dev.baton.planner.plan.UpgradeRequestRules;
 import dev.baton.procedure.Procedure;
 import dev.baton.procedure.ProcedureCatalog;
-import dev.baton.procedure.ProcedureRules;
 import dev.baton.procedure.StepDefinition;
-import dev.baton.procedure.Versions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -50,6 +39,11 @@ import java.util.function.Function;
  * edges, timer ticks) into decisions ({@link Emission}s to publish). Pure Java: no Kafka, CDI or SSH;
  * the clock is injected and rollout ids are derived from request ids. Not thread-safe: the caller
  * serialises calls.
+ *
+ * <p>Where each part lives: this class dispatches observations and holds the rollouts; {@code plan.Preflight} and
+ * {@code plan.PlanBuilder} decide steps 1 and 2 (an immutable {@code plan.Plan}); {@link Pacing} (beside
+ * {@link Guards}) decides when nodes start, finish and pause (3, 5, 7); {@link NodeDriver} takes each node through
+ * its {@link NodePhase}s (4, 6); {@link OutOfOrder} finds out-of-order nodes.
  *
  * <pre>
  * 1. On UpgradeRequested: a request id already seen is a redelivery and is ignored. Reject (RolloutRejected,
@@ -87,24 +81,16 @@ import java.util.function.Function;
  * </pre>
  */
 public final class RolloutEngine {
-    /** Slack on top of a step's own timeout before the planner gives up waiting for its result. */
-    static final Duration RESULT_GRACE = Duration.ofMinutes(1);
-    /** First retry back-off; doubles on each further attempt. */
-    static final Duration RETRY_BACKOFF = Duration.ofSeconds(10);
-    /** Error codes that say the command itself ran and failed; any other failure is not the step's to judge. */
-    private static final String EXIT_STATUS = "EXIT_STATUS";
-
     private final ProcedureCatalog procedures;
     private final Clock clock;
     private final Duration preflightTimeout;
     private final Function<String, Long> epochs;
+    private final NodeDriver driver;
+    private final Pacing pacing;
 
     private final Map<String, ClusterRegistered> clusters = new HashMap<>();
     private final Map<String, ClusterPicture> pictures = new HashMap<>();
-    private final Map<String, Rollout> rollouts = new LinkedHashMap<>();
-    private final Map<String, String> rolloutByRequest = new HashMap<>();
-    /** Requests refused before a rollout could exist (unknown cluster, bad version, ...), for the REST view. */
-    private final Map<String, RolloutView> refused = new LinkedHashMap<>();
+    private final Rollouts rollouts = new Rollouts();
 
     /**
      * @param epochs the fencing epoch the planner holds for a cluster; every command carries it
@@ -115,6 +101,8 @@ public final class RolloutEngine {
         this.clock = clock;
         this.preflightTimeout = preflightTimeout;
         this.epochs = epochs;
+        this.driver = new NodeDriver(clock, epochs);
+        this.pacing = new Pacing(clock, driver);
     }
 
     /** The rollout id for a request: derived from it, so a redelivered request maps to the same rollout. */
@@ -130,17 +118,21 @@ public final class RolloutEngine {
         return List.of();
     }
 
-    /** Updates the health picture only (while replaying history), deciding nothing. */
+    /**
+     * Updates the health picture only (while replaying history), deciding nothing.
+     *
+     * @return whether the picture changed (false for an edge health had reported already)
+     */
     public boolean recordHealth(HealthEvent event) {
         ClusterPicture picture = picture(event.clusterId());
         if (event instanceof MembershipObserved membership) {
-            picture.record(membership);
+            return picture.record(membership);
         } else if (event instanceof NodeActive active) {
-            picture.record(active);
+            return picture.record(active);
         } else if (event instanceof NodeInactive inactive) {
-            picture.record(inactive);
+            return picture.record(inactive);
         }
-        return true;
+        return false;
     }
 
     public List<Emission> onHealth(HealthEvent event, Cause cause) {
@@ -150,7 +142,7 @@ public final class RolloutEngine {
             if (rollout.state == RolloutState.REQUESTED) {
                 preflight(rollout, cause, out);
             } else {
-                detectOutOfOrder(rollout, cause, out);
+                OutOfOrder.detect(rollout, picture(rollout.clusterId()), cause, out);
                 progress(rollout, cause, out);
             }
         });
@@ -160,11 +152,9 @@ public final class RolloutEngine {
     public List<Emission> onUpgradeRequested(UpgradeRequested request, Cause cause) {
         List<Emission> out = new ArrayList<>();
         String rolloutId = rolloutIdFor(request);
-        String requestKey = request.clusterId() + "/" + request.requestId();
-        if (rolloutByRequest.containsKey(requestKey)) {
+        if (!rollouts.decide(request.clusterId(), request.requestId(), rolloutId)) {
             return out; // a redelivered request: it was decided already
         }
-        rolloutByRequest.put(requestKey, rolloutId);
         ClusterRegistered cluster = clusters.get(request.clusterId());
         if (cluster == null) {
             return reject(rolloutId, request, Rejection.UNKNOWN_CLUSTER, cause, request.clusterId());
@@ -186,14 +176,14 @@ public final class RolloutEngine {
         }
         Instant now = clock.instant();
         Rollout rollout = new Rollout(rolloutId, request, cluster, procedure.get(), now, now.plus(preflightTimeout));
-        rollouts.put(rolloutId, rollout);
+        rollouts.add(rollout);
         preflight(rollout, cause, out);
         return out;
     }
 
     public List<Emission> onStepResult(StepResult result, Cause cause) {
         List<Emission> out = new ArrayList<>();
-        Rollout rollout = rollouts.get(result.rolloutId());
+        Rollout rollout = rollouts.get(result.rolloutId()).orElse(null);
         if (rollout == null || !rollout.isDriving()) {
             return out; // after HALTED or ABORTED nothing more is sent (invariant 5)
         }
@@ -201,47 +191,23 @@ public final class RolloutEngine {
         if (found.isEmpty() || !(result instanceof StepSucceeded || result instanceof StepFailed)) {
             return out; // a duplicate, a result for a step we no longer wait for, or StepStarted/StepOutput
         }
-        NodeProgress node = found.get();
-        NodeProgress.Pending pending = node.pending;
-        node.currentCommandId = null;
-        if (result instanceof StepFailed failed) {
-            onStepFailed(rollout, node, pending, failed, cause, out);
-        } else {
-            switch (pending) {
-                case STEP -> {
-                    StepDefinition step = rollout.procedure.steps().get(node.stepIndex);
-                    if (rollout.procedure.artifact() != null && step.name().equals(rollout.procedure.artifact().step())) {
-                        rollout.artifactsReady.add(artifactKey(rollout, node));
-                    }
-                    advance(rollout, node, cause, out);
-                }
-                case REBOOT -> {
-                    node.rebooted = true;
-                    awaitActive(node);
-                }
-                case REMEDY_REBOOT -> awaitActive(node);
-                case DEFERRED_STOP -> node.deferredStopped = true;
-                case DEFERRED_START -> awaitActive(node);
-            }
-        }
+        driver.onResult(rollout, found.get(), result instanceof StepFailed failed ? failed : null, cause, out);
         progress(rollout, cause, out);
         return out;
     }
 
     public List<Emission> onControl(RolloutControl control, Cause cause) {
         List<Emission> out = new ArrayList<>();
-        Rollout rollout = rollouts.get(control.rolloutId());
+        Rollout rollout = rollouts.get(control.rolloutId()).orElse(null);
         if (rollout == null || control.action() == null) {
             return out;
         }
         String actor = control.requestedBy() == null ? "unknown" : control.requestedBy();
-        Cause by = new Cause(cause.eventId(), actor);
+        Cause by = cause.as(actor);
         switch (control.action()) {
             case PAUSE -> {
                 if (rollout.state == RolloutState.RUNNING) {
-                    rollout.state = RolloutState.PAUSED;
-                    rollout.waitingFor = "operator: paused by " + actor;
-                    emit(out, new RolloutPaused(rollout.id, rollout.clusterId(), null, "OPERATOR", "paused by " + actor), by);
+                    Pacing.pause(rollout, PauseReason.OPERATOR, "paused by " + actor, by, out);
                 }
             }
             case RESUME -> {
@@ -250,7 +216,8 @@ public final class RolloutEngine {
                     rollout.doneSinceResume = 0;
                     rollout.waitingFor = null;
                     rollout.blockedBy = null;
-                    emit(out, new RolloutResumed(rollout.id, rollout.clusterId(), null, "OPERATOR", "resumed by " + actor), by);
+                    out.add(Emission.of(new RolloutResumed(rollout.id, rollout.clusterId(), null, "OPERATOR",
+                            "resumed by " + actor), by));
                     progress(rollout, by, out);
                 }
             }
@@ -258,14 +225,12 @@ public final class RolloutEngine {
                 if (rollout.state.isOpen()) {
                     rollout.state = RolloutState.ABORTED;
                     rollout.waitingFor = null;
-                    emit(out, new RolloutAborted(rollout.id, rollout.clusterId(), null, "OPERATOR", "aborted by " + actor), by);
+                    out.add(Emission.of(new RolloutAborted(rollout.id, rollout.clusterId(), null, "OPERATOR",
+                            "aborted by " + actor), by));
                 }
             }
             case RELEASE -> rollout.node(control.nodeName() == null ? "" : control.nodeName()).ifPresent(node -> {
-                if (node.state == NodeState.FAILED && !node.released) {
-                    // invariant 1: only an operator (or health seeing the node active) frees a failed node's budget
-                    node.released = true;
-                    node.note = (node.note == null ? "" : node.note + "; ") + "released by " + actor;
+                if (driver.release(node, actor)) {
                     progress(rollout, by, out);
                 }
             });
@@ -277,7 +242,7 @@ public final class RolloutEngine {
     public List<Emission> onTick() {
         List<Emission> out = new ArrayList<>();
         Instant now = clock.instant();
-        for (Rollout rollout : List.copyOf(rollouts.values())) {
+        for (Rollout rollout : rollouts.all()) {
             if (rollout.state == RolloutState.REQUESTED) {
                 preflight(rollout, Cause.TIMER, out);
             } else if (rollout.isDriving()) {
@@ -285,9 +250,9 @@ public final class RolloutEngine {
                     if (!rollout.isDriving()) {
                         break;
                     }
-                    checkTimeouts(rollout, node, now, out);
+                    driver.checkTimeouts(rollout, node, now, out);
                 }
-                checkMixedVersionDeadline(rollout, now, out);
+                pacing.checkMixedVersionDeadline(rollout, now, out);
                 progress(rollout, Cause.TIMER, out);
             }
         }
@@ -297,17 +262,12 @@ public final class RolloutEngine {
     // ---- queries -----------------------------------------------------------------------------
 
     public Optional<RolloutView> rollout(String rolloutId) {
-        return Optional.ofNullable(rollouts.get(rolloutId)).map(Rollout::view)
-                .or(() -> Optional.ofNullable(refused.get(rolloutId)));
+        return rollouts.view(rolloutId);
     }
 
     /** Rollouts, optionally of one cluster and/or for one request id. */
     public List<RolloutView> rollouts(String clusterId, String requestId) {
-        return java.util.stream.Stream.concat(rollouts.values().stream().map(Rollout::view), refused.values().stream())
-                .filter(r -> clusterId == null || clusterId.equals(r.clusterId()))
-                .filter(r -> requestId == null || requestId.equals(r.requestId()))
-                .sorted(java.util.Comparator.comparing(RolloutView::requestedAt))
-                .toList();
+        return rollouts.views(clusterId, requestId);
     }
 
     public List<RolloutView> rollouts(String clusterId) {
@@ -324,527 +284,95 @@ public final class RolloutEngine {
 
     // ---- state: snapshots for crash recovery, ownership --------------------------------------
 
-    /** How many finished rollouts per cluster a snapshot keeps (the audit store keeps them all). */
-    static final int CLOSED_KEPT = 10;
-
     /** This engine's state for one cluster, as a value to persist. */
     public ClusterSnapshot snapshot(String clusterId) {
-        List<Rollout> mine = rollouts.values().stream().filter(r -> r.clusterId().equals(clusterId)).toList();
-        List<Rollout> closed = mine.stream().filter(r -> !r.state.isOpen() && r.state != RolloutState.REQUESTED).toList();
-        List<ClusterSnapshot.RolloutSnapshot> kept = mine.stream()
-                .filter(r -> r.state.isOpen() || closed.indexOf(r) >= closed.size() - CLOSED_KEPT)
-                .map(Rollout::snapshot).toList();
-        List<RolloutView> refusedViews = refused.values().stream().filter(v -> clusterId.equals(v.clusterId())).toList();
-        Map<String, String> requests = new HashMap<>();
-        rolloutByRequest.forEach((key, id) -> {
-            if (key.startsWith(clusterId + "/")) {
-                requests.put(key, id);
-            }
-        });
-        return new ClusterSnapshot(clusterId, epochs.apply(clusterId), kept,
-                refusedViews.subList(Math.max(0, refusedViews.size() - CLOSED_KEPT), refusedViews.size()), requests);
+        return rollouts.snapshot(clusterId, epochs.apply(clusterId));
     }
 
     /** Takes over a cluster's state (after a restart or a rebalance); replaces whatever was held for it. */
     public void restore(ClusterSnapshot snapshot) {
-        forget(snapshot.clusterId());
-        for (ClusterSnapshot.RolloutSnapshot r : snapshot.rollouts()) {
-            Procedure procedure = procedures.get(r.procedure()).orElseThrow(() -> new IllegalStateException(
-                    "rollout " + r.id() + " uses procedure " + r.procedure() + ", which this planner does not know"));
-            rollouts.put(r.id(), Rollout.restore(r, procedure));
-        }
-        snapshot.refused().forEach(v -> refused.put(v.rolloutId(), v));
-        rolloutByRequest.putAll(snapshot.requests());
+        rollouts.restore(snapshot, procedures);
     }
 
     /** Lets go of a cluster (another planner instance owns it now): nothing more is decided for it here. */
     public void forget(String clusterId) {
-        rollouts.values().removeIf(r -> r.clusterId().equals(clusterId));
-        refused.values().removeIf(v -> clusterId.equals(v.clusterId()));
-        rolloutByRequest.keySet().removeIf(key -> key.startsWith(clusterId + "/"));
+        rollouts.forget(clusterId);
     }
 
     /** The clusters this engine holds rollouts for. */
-    public java.util.Set<String> clustersWithRollouts() {
-        java.util.Set<String> ids = new java.util.TreeSet<>();
-        rollouts.values().forEach(r -> ids.add(r.clusterId()));
-        return ids;
+    public Set<String> clustersWithRollouts() {
+        return rollouts.clusterIds();
     }
 
-    // ---- 1. validation and preflight ---------------------------------------------------------
+    // ---- 1. preflight, 2. plan ---------------------------------------------------------------
 
     private void preflight(Rollout rollout, Cause cause, List<Emission> out) {
-        ClusterPicture picture = picture(rollout.clusterId());
-        String target = rollout.target();
-        boolean offline = false;
-        boolean anyBelowTarget = false;
-        for (ClusterRegistered.Node node : rollout.cluster.nodes()) {
-            if (rollout.request.exclude().contains(node.name())) {
-                continue;
-            }
-            if (!picture.isActiveNow(node.name())) {
-                String why = picture.isActive(node.name()).isEmpty() ? "health has not reported it yet"
-                        : "inactive: " + picture.inactiveReason(node.name());
-                if (clock.instant().isBefore(rollout.preflightDeadline)) {
-                    rollout.waitingFor = "preflight: node " + node.name() + " to be active (" + why + ")";
-                    return;
-                }
-                rejectOpen(rollout, Rejection.PREFLIGHT_NODE_NOT_ACTIVE, cause, out, node.name(), why);
-                return;
-            }
-            String running = picture.version(node.name()).orElse(null);
-            if (running == null || !Versions.isValid(running)) {
-                anyBelowTarget = true;
-                continue;
-            }
-            int cmp = Versions.compare(running, target);
-            if (cmp > 0 && !rollout.request.force()) {
-                rejectOpen(rollout, Rejection.NOT_NEWER, cause, out, node.name(), running, target);
-                return;
-            }
-            anyBelowTarget |= cmp < 0;
-            if (cmp < 0 && !rollout.procedure.allowsRolling(running, target)) {
-                if (!rollout.request.allowOffline()) {
-                    rejectOpen(rollout, Rejection.ROLLING_NOT_SUPPORTED, cause, out, running, target, node.name());
-                    return;
-                }
-                offline = true;
-            }
+        Preflight.Verdict verdict = Preflight.check(rollout.request, rollout.cluster, rollout.procedure,
+                picture(rollout.clusterId()), clock.instant(), rollout.preflightDeadline);
+        if (verdict instanceof Preflight.Wait wait) {
+            rollout.waitingFor = wait.waitingFor();
+        } else if (verdict instanceof Preflight.Reject reject) {
+            rollout.state = RolloutState.REJECTED;
+            rollout.waitingFor = null;
+            rollout.rejection = new RolloutView.Rejected(reject.rejection().name(), reject.message());
+            out.add(Emission.of(new RolloutRejected(rollout.id, rollout.clusterId(), rollout.request.requestId(),
+                    reject.rejection().name(), reject.message()), cause.as(rollout.actor)));
+        } else if (verdict instanceof Preflight.Pass pass) {
+            accept(rollout, pass.offline(), cause, out);
         }
-        if (!anyBelowTarget && !rollout.request.force()) {
-            rejectOpen(rollout, Rejection.ALREADY_ON_TARGET, cause, out, rollout.clusterId(), target);
-            return;
-        }
-        rollout.offline = offline;
-        accept(rollout, cause, out);
     }
 
-    // ---- 2. plan -----------------------------------------------------------------------------
-
-    private void accept(Rollout rollout, Cause cause, List<Emission> out) {
-        Cause by = new Cause(cause.eventId(), rollout.actor);
+    private void accept(Rollout rollout, boolean offline, Cause cause, List<Emission> out) {
+        Cause by = cause.as(rollout.actor);
         UpgradeRequested request = rollout.request;
-        emit(out, new RolloutAccepted(rollout.id, rollout.clusterId(), request.requestId(), request.targetVersion(),
-                rollout.actor), by);
+        out.add(Emission.of(new RolloutAccepted(rollout.id, rollout.clusterId(), request.requestId(),
+                request.targetVersion(), rollout.actor), by));
         ClusterPicture picture = picture(rollout.clusterId());
-        for (NodeOrdering.Ordered ordered : NodeOrdering.order(rollout.cluster, rollout.procedure,
-                picture.membership())) {
-            String name = ordered.node().name();
-            String from = picture.version(name).orElse(null);
-            NodeState state = NodeState.PENDING;
-            String note = null;
-            if (request.exclude().contains(name)) {
-                state = NodeState.SKIPPED;
-                note = "excluded";
-            } else if (request.targetVersion().equals(from) && !request.force()) {
-                state = NodeState.SKIPPED;
-                note = "already-on-target";
-            }
-            rollout.nodes.add(new NodeProgress(ordered.node(), ordered.orderingAddress(), from, state, note));
+        Plan plan = PlanBuilder.build(rollout.cluster, rollout.procedure, request, picture, offline);
+        rollout.offline = plan.offline();
+        rollout.maxUnavailable = plan.maxUnavailable();
+        for (Plan.PlannedNode planned : plan.nodes()) {
+            NodePhase phase = switch (planned.disposition()) {
+                case UPGRADE -> NodePhase.PENDING;
+                case EXCLUDED -> NodePhase.SKIPPED_EXCLUDED;
+                case ALREADY_ON_TARGET -> NodePhase.SKIPPED_ON_TARGET;
+            };
+            rollout.nodes.add(new NodeProgress(planned.node(), planned.orderingAddress(), planned.fromVersion(), phase,
+                    planned.disposition().action()));
         }
-        long planned = rollout.nodes.stream().filter(n -> n.state == NodeState.PENDING).count();
-        rollout.maxUnavailable = budget(request, (int) planned, rollout.offline);
         List<Emission> outOfOrder = new ArrayList<>();
-        detectOutOfOrder(rollout, cause, outOfOrder);
+        OutOfOrder.detect(rollout, picture, cause, outOfOrder);
         List<String> stepNames = rollout.procedure.steps().stream().map(StepDefinition::name).toList();
         List<RolloutPlanned.PlannedNode> plannedNodes = new ArrayList<>();
         for (NodeProgress node : rollout.nodes) {
-            String action = switch (node.state) {
+            String action = switch (node.phase()) {
                 case PENDING -> rollout.offline ? "offline-update" : "upgrade";
                 case DEFERRED -> "deferred-out-of-order";
-                default -> node.note;
+                case SKIPPED_EXCLUDED -> Plan.Disposition.EXCLUDED.action();
+                default -> Plan.Disposition.ALREADY_ON_TARGET.action();
             };
-            List<String> steps = node.state == NodeState.PENDING ? stepNames
-                    : node.state == NodeState.DEFERRED ? List.of("out-of-order-stop", "out-of-order-start") : List.of();
-            plannedNodes.add(new RolloutPlanned.PlannedNode(node.name(), node.orderingAddress, node.fromVersion, action, steps));
+            List<String> steps = node.phase() == NodePhase.PENDING ? stepNames
+                    : node.phase() == NodePhase.DEFERRED ? List.of("out-of-order-stop", "out-of-order-start") : List.of();
+            plannedNodes.add(new RolloutPlanned.PlannedNode(node.name(), node.orderingAddress, node.fromVersion, action,
+                    steps));
         }
-        emit(out, new RolloutPlanned(rollout.id, rollout.clusterId(), request.targetVersion(),
-                rollout.procedure.ordering().yamlName(), rollout.maxUnavailable, request.dryRun(), plannedNodes), by);
+        out.add(Emission.of(new RolloutPlanned(rollout.id, rollout.clusterId(), request.targetVersion(),
+                rollout.procedure.ordering().yamlName(), rollout.maxUnavailable, request.dryRun(), plannedNodes), by));
         out.addAll(outOfOrder);
-        if (request.dryRun()) {
-            rollout.state = RolloutState.PLANNED;
-            rollout.waitingFor = null;
-            return;
-        }
-        rollout.state = RolloutState.RUNNING;
+        rollout.state = request.dryRun() ? RolloutState.PLANNED : RolloutState.RUNNING;
         rollout.waitingFor = null;
-        progress(rollout, cause, out);
-    }
-
-    private static int budget(UpgradeRequested request, int planned, boolean offline) {
-        if (offline) {
-            return Math.max(1, planned); // a complete update takes every planned node down together
-        }
-        if (request.maxUnavailable() != null) {
-            return request.maxUnavailable();
-        }
-        if (request.maxUnavailablePercent() != null) {
-            return Math.max(1, planned * request.maxUnavailablePercent() / 100);
-        }
-        return 1;
-    }
-
-    /**
-     * Matrix: a node on the target below an old-version node in the order was upgraded out of order. The remedy:
-     * stop it now, upgrade the others in order, start it last. The stopped node does not count against the budget:
-     * it was already keeping the old servers out of the matrix, and stopping it is what lets them back in.
-     */
-    private void detectOutOfOrder(Rollout rollout, Cause cause, List<Emission> out) {
-        ProcedureRules.OutOfOrderRemedy remedy = rollout.procedure.outOfOrder();
-        if (remedy == null || rollout.offline) {
-            return;
-        }
-        ClusterPicture picture = picture(rollout.clusterId());
-        String oldAbove = null;
-        for (NodeProgress node : rollout.nodes) {
-            if (rollout.request.exclude().contains(node.name())) {
-                continue;
-            }
-            String version = picture.version(node.name()).orElse(null);
-            boolean onTarget = rollout.target().equals(version);
-            boolean untouched = node.state == NodeState.PENDING
-                    || (node.state == NodeState.SKIPPED && "already-on-target".equals(node.note));
-            if (onTarget && untouched && oldAbove != null) {
-                node.state = NodeState.DEFERRED;
-                node.note = "out of order: runs " + version + " below " + oldAbove + " (old version); stopped until the"
-                        + " others are done";
-                emit(out, new OutOfOrderDetected(rollout.id, rollout.clusterId(), node.name(), "OUT_OF_ORDER",
-                        node.name() + " runs " + version + " although " + oldAbove + ", higher in the order, runs an older"
-                                + " version: stopping it, upgrading the others, starting it last"),
-                        new Cause(cause.eventId(), rollout.actor));
-            } else if (!onTarget && node.state != NodeState.DONE) {
-                oldAbove = oldAbove == null ? node.name() : oldAbove;
-            }
+        if (!request.dryRun()) {
+            progress(rollout, cause, out);
         }
     }
 
-    // ---- 3-5. run ----------------------------------------------------------------------------
-
-    /** Moves a running rollout forward as far as the budget and the gates allow. */
     private void progress(Rollout rollout, Cause cause, List<Emission> out) {
-        if (!rollout.isDriving()) {
-            return;
-        }
-        Cause by = new Cause(cause.eventId(), rollout.actor);
-        ClusterPicture picture = picture(rollout.clusterId());
-        for (NodeProgress node : rollout.nodes) {
-            if (node.state == NodeState.AWAITING_ACTIVE && picture.isActiveNow(node.name())
-                    && rollout.target().equals(picture.version(node.name()).orElse(null))) {
-                nodeDone(rollout, node, picture, by, out);
-            }
-        }
-        if (rollout.state != RolloutState.RUNNING) {
-            rollout.waitingFor = rollout.state == RolloutState.PAUSED ? rollout.waitingFor : null;
-            return;
-        }
-        for (NodeProgress node : rollout.nodes) {
-            if (node.state == NodeState.DEFERRED && !node.deferredStopped && node.currentCommandId == null) {
-                send(rollout, node, NodeProgress.Pending.DEFERRED_STOP, "out-of-order-stop", NodeCommand.Kind.RUN,
-                        rollout.procedure.outOfOrder().stop(), Duration.ofMinutes(5), true, null, cause, out);
-            }
-            if (node.state == NodeState.UPGRADING && node.currentCommandId == null
-                    && (node.waitingForArtifact || (node.retryAt != null && !clock.instant().isBefore(node.retryAt)))) {
-                sendStep(rollout, node, cause, out);
-            }
-        }
-        boolean othersDone = rollout.nodes.stream().allMatch(n -> n.state == NodeState.DONE
-                || n.state == NodeState.SKIPPED || n.state == NodeState.DEFERRED);
-        if (othersDone) {
-            for (NodeProgress node : rollout.nodes) {
-                if (node.state == NodeState.DEFERRED && node.deferredStopped && node.currentCommandId == null) {
-                    node.state = NodeState.UPGRADING;
-                    node.startedAt = clock.instant();
-                    send(rollout, node, NodeProgress.Pending.DEFERRED_START, "out-of-order-start", NodeCommand.Kind.RUN,
-                            rollout.procedure.outOfOrder().start(), Duration.ofMinutes(5), false, null, cause, out);
-                }
-            }
-        }
-        if (rollout.nodes.stream().allMatch(n -> n.state == NodeState.DONE || n.state == NodeState.SKIPPED)) {
-            complete(rollout, by, out);
-            return;
-        }
-        startNodes(rollout, picture, by, cause, out);
-    }
-
-    private void startNodes(Rollout rollout, ClusterPicture picture, Cause by, Cause cause, List<Emission> out) {
-        while (true) {
-            Optional<NodeProgress> next = rollout.nodes.stream().filter(n -> n.state == NodeState.PENDING).findFirst();
-            if (next.isEmpty()) {
-                rollout.blockedBy = null;
-                break;
-            }
-            if (rollout.nextStartNotBefore != null && clock.instant().isBefore(rollout.nextStartNotBefore)) {
-                rollout.waitingFor = "delay between nodes until " + rollout.nextStartNotBefore;
-                return;
-            }
-            NodeProgress node = next.get();
-            Optional<GuardBlock> block = Guards.check(rollout, node, picture, clock.instant());
-            if (block.isPresent()) {
-                GuardBlock guard = block.get();
-                // the budget holding the next node while the previous ones upgrade is the normal rhythm, not news
-                boolean rhythm = guard.code().equals(GuardBlock.BUDGET) && Guards.unavailable(rollout, picture).stream()
-                        .allMatch(name -> rollout.node(name).map(n -> n.state == NodeState.UPGRADING
-                                || n.state == NodeState.AWAITING_ACTIVE).orElse(false));
-                if (!rhythm && !guard.code().equals(rollout.blockedBy)) {
-                    rollout.blockedBy = guard.code();
-                    emit(out, new GuardBlocked(rollout.id, rollout.clusterId(), guard.nodeName(), guard.code(),
-                            guard.message()), by);
-                }
-                rollout.waitingFor = describeWait(rollout, guard);
-                return;
-            }
-            rollout.blockedBy = null;
-            node.state = NodeState.UPGRADING;
-            node.startedAt = clock.instant();
-            emit(out, new NodeUpgradeStarted(rollout.id, rollout.clusterId(), node.name(), node.fromVersion,
-                    rollout.target()), by);
-            advance(rollout, node, cause, out);
-        }
-        rollout.waitingFor = describeWait(rollout, null);
-    }
-
-    private void nodeDone(Rollout rollout, NodeProgress node, ClusterPicture picture, Cause by, List<Emission> out) {
-        node.state = NodeState.DONE;
-        node.finishedAt = clock.instant();
-        rollout.doneSinceResume++;
-        emit(out, new NodeUpgraded(rollout.id, rollout.clusterId(), node.name(), rollout.target()), by);
-        if (rollout.mixedSince == null) {
-            TreeSet<String> versions = new TreeSet<>();
-            rollout.nodes.forEach(n -> picture.version(n.name()).ifPresent(versions::add));
-            if (versions.size() > 1) {
-                rollout.mixedSince = clock.instant();
-                emit(out, new MixedVersionWindowOpened(rollout.id, rollout.clusterId(), rollout.mixedSince,
-                        List.copyOf(versions)), by);
-            }
-        }
-        Duration delay = rollout.request.delayBetweenNodes();
-        rollout.nextStartNotBefore = delay == null ? null : clock.instant().plus(delay);
-        pauseIfCheckpoint(rollout, by, out);
-    }
-
-    private void complete(Rollout rollout, Cause by, List<Emission> out) {
-        rollout.state = RolloutState.COMPLETED;
-        rollout.waitingFor = null;
-        rollout.blockedBy = null;
-        if (rollout.mixedSince != null) {
-            emit(out, new MixedVersionWindowClosed(rollout.id, rollout.clusterId(), clock.instant(),
-                    List.of(rollout.target())), by);
-        }
-        emit(out, new RolloutCompleted(rollout.id, rollout.clusterId(), null, "COMPLETED",
-                "every node runs " + rollout.target() + " or was skipped"), by);
-    }
-
-    private void pauseIfCheckpoint(Rollout rollout, Cause by, List<Emission> out) {
-        if (rollout.state != RolloutState.RUNNING) {
-            return;
-        }
-        long done = rollout.nodes.stream().filter(n -> n.state == NodeState.DONE).count();
-        boolean remaining = rollout.nodes.stream().anyMatch(n -> n.state == NodeState.PENDING);
-        Integer canary = rollout.request.canary();
-        Integer stopAfter = rollout.request.stopAfter();
-        if (remaining && canary != null && canary > 0 && done == canary) {
-            pause(rollout, "CANARY", "canary of " + canary + " node(s) done: resume to continue", by, out);
-        } else if (remaining && stopAfter != null && stopAfter > 0 && rollout.doneSinceResume == stopAfter) {
-            pause(rollout, "STOP_AFTER", stopAfter + " node(s) done since start or resume: resume to continue", by, out);
-        }
-    }
-
-    private void pause(Rollout rollout, String code, String message, Cause by, List<Emission> out) {
-        rollout.state = RolloutState.PAUSED;
-        rollout.waitingFor = "operator: " + message;
-        emit(out, new RolloutPaused(rollout.id, rollout.clusterId(), null, code, message), by);
-    }
-
-    /** The node's next command: its next step, the reboot a require-reboot failure asked for, or the health gate. */
-    private void advance(Rollout rollout, NodeProgress node, Cause cause, List<Emission> out) {
-        node.stepIndex++;
-        node.attempt = 1;
-        node.retryAt = null;
-        if (node.stepIndex < rollout.procedure.steps().size()) {
-            sendStep(rollout, node, cause, out);
-        } else if (node.rebootRequired && !node.rebooted) {
-            send(rollout, node, NodeProgress.Pending.REBOOT, "reboot", NodeCommand.Kind.REBOOT, "reboot",
-                    rollout.procedure.remedy().rebootTimeout(), true, null, cause, out);
-        } else {
-            awaitActive(node);
-        }
-    }
-
-    private void awaitActive(NodeProgress node) {
-        node.state = NodeState.AWAITING_ACTIVE;
-        node.awaitingSince = clock.instant();
-        node.currentCommandId = null;
-    }
-
-    private void sendStep(Rollout rollout, NodeProgress node, Cause cause, List<Emission> out) {
-        StepDefinition step = rollout.procedure.steps().get(node.stepIndex);
-        node.retryAt = null;
-        ProcedureRules.Artifact artifact = rollout.procedure.artifact();
-        if (artifact != null && step.name().equals(artifact.step())) {
-            String key = artifactKey(rollout, node);
-            String builder = rollout.artifactBuilders.computeIfAbsent(key, k -> node.name());
-            NodeCommand.Artifact ref = new NodeCommand.Artifact(key, artifact.path());
-            if (!builder.equals(node.name())) {
-                if (!rollout.artifactsReady.contains(key)) {
-                    node.waitingForArtifact = true; // sent by progress() once the builder's build succeeded
-                    node.note = "waiting for the " + key + " artifact built on " + builder;
-                    return;
-                }
-                node.waitingForArtifact = false;
-                node.note = "artifact " + key + " built on " + builder;
-                send(rollout, node, NodeProgress.Pending.STEP, step.name(), NodeCommand.Kind.PUSH_ARTIFACT, null,
-                        step.timeout(), false, ref, cause, out);
-                return;
-            }
-            send(rollout, node, NodeProgress.Pending.STEP, step.name(), NodeCommand.Kind.BUILD_ARTIFACT,
-                    step.render(values(rollout, node)), step.timeout(), step.disruptive(), ref, cause, out);
-            return;
-        }
-        send(rollout, node, NodeProgress.Pending.STEP, step.name(),
-                "reboot".equals(step.kind()) ? NodeCommand.Kind.REBOOT : NodeCommand.Kind.RUN,
-                step.render(values(rollout, node)), step.timeout(), step.disruptive(), null, cause, out);
-    }
-
-    private void send(Rollout rollout, NodeProgress node, NodeProgress.Pending pending, String stepName,
-                      NodeCommand.Kind kind, String command, Duration timeout, boolean disruptive,
-                      NodeCommand.Artifact artifact, Cause cause, List<Emission> out) {
-        // deterministic: a command re-sent after a planner restart has the id the executor already knows
-        String commandId = rollout.id + ":" + node.name() + ":" + stepName + ":" + node.attempt;
-        node.currentCommandId = commandId;
-        node.pending = pending;
-        node.currentStep = stepName;
-        node.stepSentAt = clock.instant();
-        node.stepTimeout = timeout;
-        NodeCommand nodeCommand = new NodeCommand(commandId, rollout.id, rollout.clusterId(), node.name(), stepName, kind,
-                command, node.node.sshTarget(), timeout, disruptive, node.attempt, epochs.apply(rollout.clusterId()),
-                rollout.cluster.executorPool(), artifact, null, null);
-        emit(out, nodeCommand, new Cause(cause.eventId(), rollout.actor));
-    }
-
-    private static Map<String, String> values(Rollout rollout, NodeProgress node) {
-        Map<String, String> values = new HashMap<>();
-        values.put("targetVersion", rollout.target());
-        values.put("fromVersion", node.fromVersion == null ? "" : node.fromVersion);
-        values.put("nodeName", node.name());
-        values.put("clusterAddress", node.orderingAddress == null ? "" : node.orderingAddress);
-        values.put("clusterId", rollout.clusterId());
-        return values;
-    }
-
-    private static String artifactKey(Rollout rollout, NodeProgress node) {
-        return node.node.arch() + "/" + node.node.os() + "/" + rollout.target();
-    }
-
-    // ---- 6. failures, remedies, deadlines ----------------------------------------------------
-
-    private void onStepFailed(Rollout rollout, NodeProgress node, NodeProgress.Pending pending, StepFailed failed,
-                              Cause cause, List<Emission> out) {
-        String code = failed.errorCode() == null ? "STEP_FAILED" : failed.errorCode();
-        String message = "step " + failed.step() + " failed on " + node.name() + " (" + code + "): " + failed.message();
-        if (pending != NodeProgress.Pending.STEP || !EXIT_STATUS.equals(code)) {
-            // not the command's own verdict (host key, unreachable, time-out, lost connection): nobody can say what
-            // state the node is in, so a human looks first
-            fail(rollout, node, code, message, cause, out);
-            return;
-        }
-        StepDefinition step = rollout.procedure.steps().get(node.stepIndex);
-        String output = (failed.output() == null ? "" : failed.output()) + "\n" + (failed.message() == null ? "" : failed.message());
-        FailureMeaning meaning = step.meaningOf(output);
-        switch (meaning) {
-            case HALT -> fail(rollout, node, code, message, cause, out);
-            case RETRY -> {
-                if (node.attempt > step.retries()) {
-                    fail(rollout, node, "RETRIES_EXHAUSTED", message + " (after " + node.attempt + " attempts)", cause, out);
-                } else {
-                    Duration backoff = RETRY_BACKOFF.multipliedBy(1L << (node.attempt - 1));
-                    node.attempt++;
-                    node.retryAt = clock.instant().plus(backoff);
-                    node.note = "retrying " + step.name() + " (attempt " + node.attempt + ") at " + node.retryAt;
-                }
-            }
-            case REQUIRE_REBOOT -> {
-                node.rebootRequired = true;
-                node.note = step.name() + " failed: a reboot is required to load the update (" + failed.message() + ")";
-                advance(rollout, node, cause, out);
-            }
-        }
-    }
-
-    private void checkTimeouts(Rollout rollout, NodeProgress node, Instant now, List<Emission> out) {
-        if (node.currentCommandId != null && node.stepSentAt != null) {
-            if (now.isAfter(node.stepSentAt.plus(node.stepTimeout).plus(RESULT_GRACE))) {
-                fail(rollout, node, "STEP_RESULT_MISSING", "no result for step " + node.currentStep + " on " + node.name()
-                        + " within " + node.stepTimeout.plus(RESULT_GRACE), Cause.TIMER, out);
-            }
-        } else if (node.state == NodeState.AWAITING_ACTIVE) {
-            Duration timeout = rollout.procedure.health().timeout();
-            if (now.isAfter(node.awaitingSince.plus(timeout))) {
-                if (rollout.procedure.remedy().rebootOnce() && !node.remedied) {
-                    node.remedied = true;
-                    node.state = NodeState.REMEDIATING;
-                    node.note = "not active on " + rollout.target() + " within " + timeout + ": remedy, reboot once";
-                    send(rollout, node, NodeProgress.Pending.REMEDY_REBOOT, "remedy-reboot", NodeCommand.Kind.REBOOT,
-                            "reboot", rollout.procedure.remedy().rebootTimeout(), true, null, Cause.TIMER, out);
-                } else {
-                    fail(rollout, node, "HEALTH_TIMEOUT", node.name() + " did not become active on " + rollout.target()
-                            + " within " + timeout + (node.remedied ? " after the remedy reboot" : ""), Cause.TIMER, out);
-                }
-            }
-        }
-    }
-
-    private void checkMixedVersionDeadline(Rollout rollout, Instant now, List<Emission> out) {
-        ProcedureRules.MixedVersionDeadline deadline = rollout.procedure.mixedVersion();
-        if (deadline == null || rollout.mixedSince == null || !rollout.isDriving()) {
-            return;
-        }
-        Duration mixed = Duration.between(rollout.mixedSince, now);
-        Cause by = new Cause(null, rollout.actor);
-        if (mixed.compareTo(deadline.haltAfter()) > 0) {
-            rollout.state = RolloutState.HALTED;
-            rollout.waitingFor = "operator: rollout halted (" + GuardBlock.MIXED_VERSION_DEADLINE + ")";
-            emit(out, new RolloutHalted(rollout.id, rollout.clusterId(), null, GuardBlock.MIXED_VERSION_DEADLINE,
-                    "the cluster has run mixed versions for " + mixed + ", past the procedure's limit of "
-                            + deadline.haltAfter()), by);
-        } else if (mixed.compareTo(deadline.alertAfter()) > 0 && !rollout.mixedAlerted) {
-            rollout.mixedAlerted = true;
-            emit(out, new GuardBlocked(rollout.id, rollout.clusterId(), null, GuardBlock.MIXED_VERSION_DEADLINE,
-                    "the cluster has run mixed versions for " + mixed + " (alert after " + deadline.alertAfter()
-                            + "; the rollout halts after " + deadline.haltAfter() + ")"), by);
-        }
-    }
-
-    /** The node keeps its unavailability budget: no timer ever frees it (invariant 1). */
-    private void fail(Rollout rollout, NodeProgress node, String code, String message, Cause cause, List<Emission> out) {
-        node.state = NodeState.FAILED;
-        node.note = code + ": " + message;
-        node.currentCommandId = null;
-        node.failedAt = clock.instant();
-        node.finishedAt = clock.instant();
-        rollout.state = RolloutState.HALTED;
-        rollout.waitingFor = "operator: rollout halted (" + code + ")";
-        emit(out, new RolloutHalted(rollout.id, rollout.clusterId(), node.name(), code, message),
-                new Cause(cause.eventId(), rollout.actor));
-    }
-
-    private static String describeWait(Rollout rollout, GuardBlock guard) {
-        for (NodeProgress node : rollout.nodes) {
-            if (node.currentCommandId != null) {
-                return "step " + node.currentStep + " on " + node.name();
-            }
-            if (node.state == NodeState.AWAITING_ACTIVE) {
-                return "health: " + node.name() + " active on " + rollout.target();
-            }
-            if (node.waitingForArtifact || node.retryAt != null) {
-                return node.name() + ": " + node.note;
-            }
-        }
-        return guard == null ? null : "guard " + guard.code() + ": " + guard.message();
+        pacing.progress(rollout, picture(rollout.clusterId()), cause, out);
     }
 
     private List<Emission> reject(String rolloutId, UpgradeRequested request, Rejection rejection, Cause cause,
                                   Object... args) {
-        refused.put(rolloutId, new RolloutView(rolloutId, request.requestId(), request.clusterId(),
+        rollouts.refuse(new RolloutView(rolloutId, request.requestId(), request.clusterId(),
                 request.targetVersion(), RolloutState.REJECTED, request.dryRun(), 0, false, null, null,
                 request.requestedBy(), clock.instant(), new RolloutView.Rejected(rejection.name(), rejection.message(args)),
                 List.of()));
@@ -852,23 +380,11 @@ public final class RolloutEngine {
                 rejection.name(), rejection.message(args)), request.requestedBy(), cause.eventId()));
     }
 
-    private void rejectOpen(Rollout rollout, Rejection rejection, Cause cause, List<Emission> out, Object... args) {
-        rollout.state = RolloutState.REJECTED;
-        rollout.waitingFor = null;
-        rollout.rejection = new RolloutView.Rejected(rejection.name(), rejection.message(args));
-        emit(out, new RolloutRejected(rollout.id, rollout.clusterId(), rollout.request.requestId(), rejection.name(),
-                rollout.rejection.message()), new Cause(cause.eventId(), rollout.actor));
-    }
-
     private Optional<Rollout> openRollout(String clusterId) {
-        return rollouts.values().stream().filter(r -> r.clusterId().equals(clusterId) && r.state.isOpen()).findFirst();
+        return rollouts.open(clusterId);
     }
 
     private ClusterPicture picture(String clusterId) {
         return pictures.computeIfAbsent(clusterId, c -> new ClusterPicture());
-    }
-
-    private static void emit(List<Emission> out, BatonEvent event, Cause cause) {
-        out.add(new Emission(event, cause.actor(), cause.eventId()));
     }
 }

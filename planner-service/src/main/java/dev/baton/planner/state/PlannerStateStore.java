@@ -3,7 +3,6 @@ package dev.baton.planner.state;
 import dev.baton.contracts.BatonEvent;
 import dev.baton.contracts.BatonJson;
 import dev.baton.contracts.EventCodec;
-import dev.baton.contracts.EventEnvelope;
 import dev.baton.contracts.Topics;
 import dev.baton.messaging.EventPublisher;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -57,11 +56,6 @@ public class PlannerStateStore {
         this.bootstrapServers = bootstrapServers;
     }
 
-    /** Writes the record and waits until Kafka acknowledged it. */
-    public void write(StateRecord record) {
-        writeAsync(record).join();
-    }
-
     /** Writes the record without waiting: the returned stage completes when Kafka acknowledged it. */
     public java.util.concurrent.CompletableFuture<Void> writeAsync(StateRecord record) {
         byte[] value;
@@ -73,11 +67,6 @@ public class PlannerStateStore {
         OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String>builder()
                 .withKey(record.snapshot().clusterId()).build();
         return emitter.sendMessage(Message.of(value).addMetadata(metadata)).subscribeAsCompletionStage();
-    }
-
-    /** Publishes one decision with the envelope its outbox entry fixed. */
-    public void publish(BatonEvent event, EventEnvelope envelope) {
-        publisher.publish(event, envelope);
     }
 
     /** The latest state record of every cluster whose key falls in these partitions (highest epoch wins). */

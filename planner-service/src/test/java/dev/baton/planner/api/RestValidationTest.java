@@ -192,10 +192,11 @@ class RestValidationTest {
     }
 
     static Stream<Arguments> acceptedRollouts() {
-        Stream<Arguments> examples = schemaExamples("UpgradeRequested").map(e -> Arguments.of("schema example " + e.path("requestId").asText(),
-                new Accepted(e.toString(), true)));
+        Stream<Arguments> examples = schemaExamples("UpgradeRequested").map(e -> Arguments.of(
+                "schema example " + e.path("requestId").asText(), new Accepted(e.toString(), true)));
         return Stream.concat(examples, Stream.of(
-                Arguments.of("every field", new Accepted("{\"requestId\":\"r-2\",\"clusterId\":\"dolphin-lab\",\"targetVersion\":\"5.21.0\","
+                Arguments.of("every field", new Accepted("{\"requestId\":\"r-2\",\"clusterId\":\"dolphin-lab\","
+                        + "\"targetVersion\":\"5.21.0\","
                         + "\"maxUnavailable\":2,\"canary\":1,\"stopAfter\":3,\"delayBetweenNodes\":\"P1DT2H\",\"force\":true,"
                         + "\"allowOffline\":true,\"exclude\":[\"dx2\"],\"dryRun\":true,\"requestedBy\":\"alice@ops\","
                         + "\"maxUnavailablePercent\":100,\"maintenanceWindow\":{\"days\":[\"SAT\",\"SUN\"],\"start\":\"22:00\","

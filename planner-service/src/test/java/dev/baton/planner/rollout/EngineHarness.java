@@ -1,7 +1,9 @@
 package dev.baton.planner.rollout;
 
 import dev.baton.contracts.BatonEvent;
+import dev.baton.contracts.BatonJson;
 import dev.baton.contracts.ClusterRegistered;
+import dev.baton.contracts.FailureCode;
 import dev.baton.contracts.MembershipObserved;
 import dev.baton.contracts.NodeActive;
 import dev.baton.contracts.NodeCommand;
@@ -11,8 +13,11 @@ import dev.baton.contracts.StepFailed;
 import dev.baton.contracts.StepResult;
 import dev.baton.contracts.StepSucceeded;
 import dev.baton.contracts.UpgradeRequested;
+import dev.baton.fixtures.UpgradeRequests;
 import dev.baton.procedure.ProcedureCatalog;
 import dev.baton.sandbox.ManualClock;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,6 +46,7 @@ final class EngineHarness {
     final Set<String> loadsOnlyAfterReboot = new HashSet<>();
     final Map<String, String> running = new HashMap<>();
     private int answered;
+    private boolean restoreAfterEachDecision;
     private String clusterId;
 
     static final StepResult NO_ANSWER = new StepSucceeded("none", "none", "none", "none", "none", 0, "", null, null);
@@ -55,6 +61,29 @@ final class EngineHarness {
 
     void run(List<Emission> emissions) {
         emissions.forEach(e -> published.add(e.event()));
+        if (restoreAfterEachDecision && clusterId != null) {
+            restoreFromJson();
+        }
+    }
+
+    /** After every decision, the engine takes its own state back from the snapshot's JSON (a planner take-over). */
+    EngineHarness restoringAfterEachDecision() {
+        restoreAfterEachDecision = true;
+        return this;
+    }
+
+    /** Writes the cluster's snapshot as the state topic holds it, reads it back, restores it; it must not change. */
+    void restoreFromJson() {
+        try {
+            String json = BatonJson.mapper().writeValueAsString(engine.snapshot(clusterId));
+            engine.restore(BatonJson.mapper().readValue(json, ClusterSnapshot.class));
+            String again = BatonJson.mapper().writeValueAsString(engine.snapshot(clusterId));
+            if (!json.equals(again)) {
+                throw new AssertionError("the snapshot changed through JSON and restore:\n" + json + "\n" + again);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     void active(String cluster, String node, String version) {
@@ -89,8 +118,13 @@ final class EngineHarness {
         run(engine.onUpgradeRequested(request, CAUSE));
     }
 
-    static UpgradeRequested upgrade(String cluster, String target) {
-        return new UpgradeRequested("req-1", cluster, target, null, null, null, null, false, false, List.of(), false, "alice");
+    void request(UpgradeRequests request) {
+        request(request.build());
+    }
+
+    /** A request as alice makes it (id {@code req-1}); the test names whatever else matters to it. */
+    static UpgradeRequests upgrade(String cluster, String target) {
+        return UpgradeRequests.upgrade(cluster, target).requestedBy("alice");
     }
 
     void control(RolloutControl.Action action, String node) {
@@ -177,7 +211,7 @@ final class EngineHarness {
 
     static StepFailed failure(NodeCommand command, String errorCode, String output) {
         return new StepFailed(command.commandId(), command.rolloutId(), command.clusterId(), command.nodeName(),
-                command.step(), "EXIT_STATUS".equals(errorCode) ? 1 : null, output, errorCode, output);
+                command.step(), FailureCode.EXIT_STATUS.name().equals(errorCode) ? 1 : null, output, errorCode, output);
     }
 
     /** Each event as Type(node)[:step], in publication order. */

@@ -5,12 +5,14 @@ import static dev.baton.planner.rollout.EngineHarness.upgrade;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.contracts.ClusterRegistered;
+import dev.baton.contracts.FailureCode;
 import dev.baton.contracts.GuardBlocked;
 import dev.baton.contracts.NodeCommand;
 import dev.baton.contracts.RolloutControl;
 import dev.baton.contracts.RolloutPlanned;
 import dev.baton.contracts.RolloutRejected;
 import dev.baton.contracts.UpgradeRequested;
+import dev.baton.fixtures.ClusterRegistrations;
 import dev.baton.procedure.ProcedureCatalog;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,7 +27,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** One scenario per test; each asserts the exact order of what the planner sends and publishes. */
 class RolloutEngineTest {
-    private final EngineHarness h = new EngineHarness();
+    private static final String EXIT_STATUS = FailureCode.EXIT_STATUS.name();
+    final EngineHarness h = harness();
+
+    /** The harness of every scenario that uses the shipped procedures. */
+    EngineHarness harness() {
+        return new EngineHarness();
+    }
 
     /** The reference's example: srv3 (10.10.1.3) first, although its other interface (10.10.2.1) is the lowest. */
     static ClusterRegistered referenceMatrix() {
@@ -33,12 +41,12 @@ class RolloutEngineTest {
                 node("srv1", "10.10.2.3", "10.10.1.1"),
                 node("srv2", "10.10.2.2", "10.10.1.2"),
                 node("srv3", "10.10.2.1", "10.10.1.3"));
-        return new ClusterRegistered("matrix-prod", "matrix-server", "matrix-server", null, nodes);
+        return ClusterRegistrations.cluster("matrix-prod", "matrix-server").nodes(nodes).build();
     }
 
     static ClusterRegistered.Node node(String name, String ssh, String clusterAddress) {
-        return new ClusterRegistered.Node(name, ssh, 22, "root", clusterAddress, List.of(clusterAddress, ssh),
-                "x86_64", "rhel-9", Map.of());
+        return ClusterRegistrations.nodeWith(name, ssh, n -> n.clusterAddress(clusterAddress).addresses(clusterAddress, ssh)
+                .platform("x86_64", "rhel-9"));
     }
 
     static ClusterRegistered dolphin(int count) {
@@ -46,7 +54,7 @@ class RolloutEngineTest {
         for (int n = 1; n <= count; n++) {
             nodes.add(node("dx" + n, "127.77.1." + n, "192.168.7." + n));
         }
-        return new ClusterRegistered("dolphin-lab", "dolphin-expressware", "dolphin-expressware", null, nodes);
+        return ClusterRegistrations.cluster("dolphin-lab", "dolphin-expressware").nodes(nodes).build();
     }
 
     static ClusterRegistered matrix(int count) {
@@ -54,13 +62,7 @@ class RolloutEngineTest {
         for (int n = 1; n <= count; n++) {
             nodes.add(node("srv" + n, "127.77.2." + n, "10.10.1." + n));
         }
-        return new ClusterRegistered("matrix-prod", "matrix-server", "matrix-server", null, nodes);
-    }
-
-    private static UpgradeRequested with(UpgradeRequested r, Integer maxUnavailable, Integer canary, Integer stopAfter,
-                                         boolean allowOffline) {
-        return new UpgradeRequested(r.requestId(), r.clusterId(), r.targetVersion(), maxUnavailable, canary, stopAfter,
-                r.delayBetweenNodes(), r.force(), allowOffline, r.exclude(), r.dryRun(), r.requestedBy());
+        return ClusterRegistrations.cluster("matrix-prod", "matrix-server").nodes(nodes).build();
     }
 
     private static List<String> steps(String node, String... steps) {
@@ -130,11 +132,11 @@ class RolloutEngineTest {
                   versionPattern: "^v(\\\\S+)$"
                 """);
         EngineHarness ranked = new EngineHarness(ProcedureCatalog.withUserFolder(dir));
-        List<ClusterRegistered.Node> nodes = List.of(
-                new ClusterRegistered.Node("a", "h1", 22, "u", null, List.of(), "x", "y", Map.of("rank", "10")),
-                new ClusterRegistered.Node("b", "h2", 22, "u", null, List.of(), "x", "y", Map.of("rank", "9")),
-                new ClusterRegistered.Node("c", "h3", 22, "u", null, List.of(), "x", "y", Map.of()));
-        ranked.registerAllActive(new ClusterRegistered("web", "web", "ranked", null, nodes), "1.0");
+        ranked.registerAllActive(ClusterRegistrations.cluster("web", "ranked").product("web")
+                .node("a", "h1", n -> n.ssh(22, "u").platform("x", "y").label("rank", "10"))
+                .node("b", "h2", n -> n.ssh(22, "u").platform("x", "y").label("rank", "9"))
+                .node("c", "h3", n -> n.ssh(22, "u").platform("x", "y"))
+                .build(), "1.0");
         ranked.request(upgrade("web", "1.1"));
         ranked.drive(5);
 
@@ -147,7 +149,7 @@ class RolloutEngineTest {
     void servicesThatWontStopGetTheInstallThenAReboot() {
         h.registerAllActive(dolphin(2), "5.20.0");
         h.scripts.put("dx1", c -> c.step().equals("stop-services")
-                ? failure(c, "EXIT_STATUS", "dis_services: Dolphin SuperSockets drivers could not be stopped") : null);
+                ? failure(c, EXIT_STATUS, "dis_services: Dolphin SuperSockets drivers could not be stopped") : null);
         h.request(upgrade("dolphin-lab", "5.21.0"));
         h.drive(10);
 
@@ -162,7 +164,7 @@ class RolloutEngineTest {
     void servicesThatFailToStartAreRebootedThenActive() {
         h.registerAllActive(dolphin(2), "5.20.0");
         h.loadsOnlyAfterReboot.add("dx1");
-        h.scripts.put("dx1", c -> c.step().equals("install") ? failure(c, "EXIT_STATUS",
+        h.scripts.put("dx1", c -> c.step().equals("install") ? failure(c, EXIT_STATUS,
                 "Dolphin_eXpressWare-5.21.0.sh: the updated services failed to start; a reboot of the Cluster Node will"
                         + " fix the problem") : null);
         h.request(upgrade("dolphin-lab", "5.21.0"));
@@ -196,7 +198,7 @@ class RolloutEngineTest {
     @Test
     void anOperatorReleaseFreesAFailedNodesBudget() {
         h.registerAllActive(dolphin(2), "5.20.0");
-        h.scripts.put("dx1", c -> c.step().equals("install") ? failure(c, "EXIT_STATUS", "disk full") : null);
+        h.scripts.put("dx1", c -> c.step().equals("install") ? failure(c, EXIT_STATUS, "disk full") : null);
         h.request(upgrade("dolphin-lab", "5.21.0"));
         h.drive(5);
         assertThat(h.eventNames()).contains("RolloutHalted(dx1)");
@@ -236,9 +238,9 @@ class RolloutEngineTest {
                   versionPattern: "^v(\\\\S+)$"
                 """);
         EngineHarness flaky = new EngineHarness(ProcedureCatalog.withUserFolder(dir));
-        flaky.registerAllActive(new ClusterRegistered("web", "web", "flaky", null,
-                List.of(node("w1", "h1", "a1"))), "1.0");
-        flaky.scripts.put("w1", c -> failure(c, "EXIT_STATUS", "mirror busy"));
+        flaky.registerAllActive(ClusterRegistrations.cluster("web", "flaky").product("web")
+                .nodes(List.of(node("w1", "h1", "a1"))).build(), "1.0");
+        flaky.scripts.put("w1", c -> failure(c, EXIT_STATUS, "mirror busy"));
         flaky.request(upgrade("web", "1.1"));
         flaky.drive(5);
 
@@ -271,7 +273,7 @@ class RolloutEngineTest {
     @Test
     void theLastActiveOldNodeIsNotTakenDownWhileAnotherOldNodeIsInactive() {
         h.registerAllActive(matrix(3), "3.5.0");
-        h.request(with(upgrade("matrix-prod", "3.5.1"), 3, null, null, false));
+        h.request(upgrade("matrix-prod", "3.5.1").maxUnavailable(3));
         h.drive(10);
 
         // srv3 and srv2 go down together (budget 3); srv1 is then the last active 3.5.0 node: it waits
@@ -285,7 +287,7 @@ class RolloutEngineTest {
     @Test
     void mixedVersionsPastTheDeadlineAlertThenHalt() {
         h.registerAllActive(matrix(3), "3.5.0");
-        h.request(with(upgrade("matrix-prod", "3.5.1"), null, 1, null, false)); // canary: pauses after srv3
+        h.request(upgrade("matrix-prod", "3.5.1").canary(1)); // canary: pauses after srv3
         h.drive(5);
         assertThat(h.eventNames()).contains("MixedVersionWindowOpened", "RolloutPaused");
 
@@ -302,7 +304,7 @@ class RolloutEngineTest {
     @Test
     void canaryPausesAfterTheFirstNodeAndStopAfterAfterEachBatch() {
         h.registerAllActive(matrix(4), "3.5.0");
-        h.request(with(upgrade("matrix-prod", "3.5.1"), null, 1, 2, false));
+        h.request(upgrade("matrix-prod", "3.5.1").canary(1).stopAfter(2));
         h.drive(5);
         assertThat(h.eventNames()).endsWith("NodeUpgraded(srv4)", "MixedVersionWindowOpened", "RolloutPaused");
 
@@ -322,7 +324,7 @@ class RolloutEngineTest {
     void maxUnavailableTwoOnSixNodesKeepsTwoDownAtMostAndStartsInOrder() {
         ClusterRegistered six = dolphin(6);
         h.registerAllActive(six, "5.20.0");
-        h.request(with(upgrade("dolphin-lab", "5.21.0"), 2, null, null, false));
+        h.request(upgrade("dolphin-lab", "5.21.0").maxUnavailable(2));
         h.drive(10);
 
         int down = 0;
@@ -351,11 +353,11 @@ class RolloutEngineTest {
 
     @Test
     void artifactsAreBuiltOncePerArchitectureAndOs() {
-        List<ClusterRegistered.Node> nodes = List.of(
-                new ClusterRegistered.Node("dx1", "h1", 22, "root", "a1", List.of(), "x86_64", "rhel-9", Map.of()),
-                new ClusterRegistered.Node("dx2", "h2", 22, "root", "a2", List.of(), "aarch64", "rhel-9", Map.of()),
-                new ClusterRegistered.Node("dx3", "h3", 22, "root", "a3", List.of(), "x86_64", "rhel-9", Map.of()));
-        h.registerAllActive(new ClusterRegistered("dolphin-lab", "d", "dolphin-expressware", null, nodes), "5.20.0");
+        h.registerAllActive(ClusterRegistrations.cluster("dolphin-lab", "dolphin-expressware").product("d")
+                .node("dx1", "h1", n -> n.clusterAddress("a1").platform("x86_64", "rhel-9"))
+                .node("dx2", "h2", n -> n.clusterAddress("a2").platform("aarch64", "rhel-9"))
+                .node("dx3", "h3", n -> n.clusterAddress("a3").platform("x86_64", "rhel-9"))
+                .build(), "5.20.0");
         h.request(upgrade("dolphin-lab", "5.21.0"));
         h.drive(10);
 
@@ -368,9 +370,7 @@ class RolloutEngineTest {
     @Test
     void aPercentageBudgetAndADelayBetweenNodes() {
         h.registerAllActive(matrix(4), "3.5.0");
-        UpgradeRequested r = upgrade("matrix-prod", "3.5.1");
-        h.request(new UpgradeRequested("req-1", r.clusterId(), r.targetVersion(), null, null, null, Duration.ofMinutes(5),
-                false, false, List.of(), false, "alice", 50, null));
+        h.request(upgrade("matrix-prod", "3.5.1").delayBetweenNodes(Duration.ofMinutes(5)).maxUnavailablePercent(50));
         assertThat(h.view().maxUnavailable()).isEqualTo(2);
         h.drive(1);
         assertThat(h.view().waitingFor()).startsWith("delay between nodes until");
@@ -381,9 +381,8 @@ class RolloutEngineTest {
     @Test
     void outsideTheMaintenanceWindowNoNodeStarts() {
         h.registerAllActive(matrix(2), "3.5.0"); // the manual clock starts at 2026-01-01T00:00:00Z (a Thursday)
-        UpgradeRequested r = upgrade("matrix-prod", "3.5.1");
-        h.request(new UpgradeRequested("req-1", r.clusterId(), r.targetVersion(), null, null, null, null, false, false,
-                List.of(), false, "alice", null, new UpgradeRequested.MaintenanceWindow(List.of(), "02:00", "04:00", "UTC")));
+        h.request(upgrade("matrix-prod", "3.5.1")
+                .maintenanceWindow(new UpgradeRequested.MaintenanceWindow(List.of(), "02:00", "04:00", "UTC")));
         h.drive(0);
         assertThat(h.commands()).isEmpty();
         assertThat(h.published).filteredOn(GuardBlocked.class::isInstance).singleElement()
@@ -402,7 +401,7 @@ class RolloutEngineTest {
     @Test
     void aCompleteOfflineUpdateIsPlannedWhenRollingIsNotSupportedAndAllowed() {
         h.registerAllActive(dolphin(3), "5.18.0");
-        h.request(with(upgrade("dolphin-lab", "5.21.0"), null, null, null, true));
+        h.request(upgrade("dolphin-lab", "5.21.0").allowOffline());
         h.drive(10);
 
         RolloutPlanned plan = (RolloutPlanned) h.published.get(1);
@@ -416,9 +415,7 @@ class RolloutEngineTest {
     @Test
     void aDryRunPublishesThePlanAndSendsNothing() {
         h.registerAllActive(referenceMatrix(), "3.5.0");
-        UpgradeRequested r = upgrade("matrix-prod", "3.5.1");
-        h.request(new UpgradeRequested("req-1", r.clusterId(), r.targetVersion(), null, null, null, null, false, false,
-                List.of(), true, "alice"));
+        h.request(upgrade("matrix-prod", "3.5.1").dryRun());
 
         assertThat(h.eventNames()).containsExactly("RolloutAccepted", "RolloutPlanned");
         assertThat(((RolloutPlanned) h.published.get(1)).nodes()).extracting(RolloutPlanned.PlannedNode::nodeName)
@@ -446,20 +443,13 @@ class RolloutEngineTest {
         EngineHarness fresh = new EngineHarness();
         fresh.registerAllActive(dolphin(3), "5.20.0");
         fresh.request(upgrade("nope", "5.21.0"));
-        fresh.request(new UpgradeRequested("req-2", "dolphin-lab", "5.21-beta", null, null, null, null, false, false,
-                List.of(), false, "alice"));
-        fresh.request(new UpgradeRequested("req-3", "dolphin-lab", "5.19.0", null, null, null, null, false, false,
-                List.of(), false, "alice"));
-        fresh.request(new UpgradeRequested("req-4", "dolphin-lab", "5.20.0", null, null, null, null, false, false,
-                List.of(), false, "alice"));
-        fresh.request(new UpgradeRequested("req-5", "dolphin-lab", "5.21.0", null, null, null, null, false, false,
-                List.of("dx9"), false, "alice"));
-        fresh.request(new UpgradeRequested("req-6", "dolphin-lab", "5.21.0", 0, null, null, null, false, false,
-                List.of(), false, "alice"));
-        fresh.request(new UpgradeRequested("req-7", "dolphin-lab", "5.21.0", null, null, null, null, false, false,
-                List.of(), false, "alice"));
-        fresh.request(new UpgradeRequested("req-8", "dolphin-lab", "5.21.0", null, null, null, null, false, false,
-                List.of(), false, "alice"));
+        fresh.request(upgrade("dolphin-lab", "5.21-beta").requestId("req-2"));
+        fresh.request(upgrade("dolphin-lab", "5.19.0").requestId("req-3"));
+        fresh.request(upgrade("dolphin-lab", "5.20.0").requestId("req-4"));
+        fresh.request(upgrade("dolphin-lab", "5.21.0").requestId("req-5").exclude("dx9"));
+        fresh.request(upgrade("dolphin-lab", "5.21.0").requestId("req-6").maxUnavailable(0));
+        fresh.request(upgrade("dolphin-lab", "5.21.0").requestId("req-7"));
+        fresh.request(upgrade("dolphin-lab", "5.21.0").requestId("req-8"));
         fresh.published.stream().filter(RolloutRejected.class::isInstance).map(RolloutRejected.class::cast)
                 .forEach(r -> codes.put(r.requestId(), r.code()));
         assertThat(codes).containsExactly(Map.entry("req-1", "UNKNOWN_CLUSTER"), Map.entry("req-2", "BAD_VERSION"),
@@ -493,9 +483,7 @@ class RolloutEngineTest {
         h.register(dolphin(2));
         h.active("dolphin-lab", "dx1", "5.20.0");
         h.inactive("dolphin-lab", "dx2", "unreachable");
-        UpgradeRequested r = upgrade("dolphin-lab", "5.21.0");
-        h.request(new UpgradeRequested("req-1", r.clusterId(), r.targetVersion(), null, null, null, null, false, false,
-                List.of("dx2"), false, "alice"));
+        h.request(upgrade("dolphin-lab", "5.21.0").exclude("dx2"));
         h.drive(5);
 
         assertThat(h.commandOrder()).allMatch(c -> c.startsWith("dx1:"));

@@ -1,4 +1,4 @@
-package dev.baton.planner.rollout;
+package dev.baton.planner.plan;
 
 import dev.baton.contracts.ClusterRegistered;
 import dev.baton.contracts.UpgradeRequested;

@@ -1,4 +1,4 @@
-package dev.baton.planner.rollout;
+package dev.baton.planner.plan;
 
 /** Why a request was refused: a stable code and a sentence that says what to do. */
 public enum Rejection {

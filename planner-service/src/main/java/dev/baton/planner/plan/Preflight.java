@@ -1,0 +1,79 @@
+package dev.baton.planner.plan;
+
+import dev.baton.contracts.ClusterRegistered;
+import dev.baton.contracts.UpgradeRequested;
+import dev.baton.procedure.Procedure;
+import dev.baton.procedure.Versions;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Step 1 of a rollout once the request itself is valid ({@link UpgradeRequestRules}): every node not excluded must be
+ * active (waiting for it until the preflight deadline), none may run a newer version than the target (unless force),
+ * not all may run it already (unless force), and the procedure's compatibility table must allow rolling from each
+ * node's version, else a complete (offline) update when the request allows it. Pure function of the request, the
+ * health picture and the time.
+ */
+public final class Preflight {
+    private Preflight() {
+    }
+
+    /** What preflight decided. */
+    public sealed interface Verdict {
+    }
+
+    /** Not decided yet: a node is not active and the deadline has not passed. */
+    public record Wait(String waitingFor) implements Verdict {
+    }
+
+    /** Refused: the rejection and its message's arguments. */
+    public record Reject(Rejection rejection, List<Object> args) implements Verdict {
+        public String message() {
+            return rejection.message(args.toArray());
+        }
+    }
+
+    /** Passed: plan it, rolling or (offline) complete. */
+    public record Pass(boolean offline) implements Verdict {
+    }
+
+    public static Verdict check(UpgradeRequested request, ClusterRegistered cluster, Procedure procedure,
+                                NodeHealth health, Instant now, Instant deadline) {
+        String target = request.targetVersion();
+        boolean offline = false;
+        boolean anyBelowTarget = false;
+        for (ClusterRegistered.Node node : cluster.nodes()) {
+            if (request.exclude().contains(node.name())) {
+                continue;
+            }
+            if (!health.isActiveNow(node.name())) {
+                String why = health.isActive(node.name()).isEmpty() ? "health has not reported it yet"
+                        : "inactive: " + health.inactiveReason(node.name());
+                if (now.isBefore(deadline)) {
+                    return new Wait("preflight: node " + node.name() + " to be active (" + why + ")");
+                }
+                return new Reject(Rejection.PREFLIGHT_NODE_NOT_ACTIVE, List.of(node.name(), why));
+            }
+            String running = health.version(node.name()).orElse(null);
+            if (running == null || !Versions.isValid(running)) {
+                anyBelowTarget = true;
+                continue;
+            }
+            int cmp = Versions.compare(running, target);
+            if (cmp > 0 && !request.force()) {
+                return new Reject(Rejection.NOT_NEWER, List.of(node.name(), running, target));
+            }
+            anyBelowTarget |= cmp < 0;
+            if (cmp < 0 && !procedure.allowsRolling(running, target)) {
+                if (!request.allowOffline()) {
+                    return new Reject(Rejection.ROLLING_NOT_SUPPORTED, List.of(running, target, node.name()));
+                }
+                offline = true;
+            }
+        }
+        if (!anyBelowTarget && !request.force()) {
+            return new Reject(Rejection.ALREADY_ON_TARGET, List.of(cluster.clusterId(), target));
+        }
+        return new Pass(offline);
+    }
+}

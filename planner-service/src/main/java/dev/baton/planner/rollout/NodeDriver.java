@@ -1,0 +1,255 @@
+package dev.baton.planner.rollout;
+
+import dev.baton.contracts.FailureCode;
+import dev.baton.contracts.NodeCommand;
+import dev.baton.contracts.RolloutHalted;
+import dev.baton.contracts.StepFailed;
+import dev.baton.procedure.FailureMeaning;
+import dev.baton.procedure.ProcedureRules;
+import dev.baton.procedure.StepDefinition;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Drives one node through its {@link NodePhase}s (steps 4 to 6 of {@link RolloutEngine}'s algorithm): sends its steps
+ * one at a time, handles each result and failure as the procedure means it, reboots, the health gate's time-out and
+ * remedy, and the out-of-order stop and start. Every phase change goes through {@link NodeProgress#moveTo}. Emits
+ * {@code NodeCommand}s and {@code RolloutHalted}; pure Java, the clock injected.
+ */
+final class NodeDriver {
+    /** Slack on top of a step's own timeout before the planner gives up waiting for its result. */
+    static final Duration RESULT_GRACE = Duration.ofMinutes(1);
+    /** First retry back-off; doubles on each further attempt. */
+    static final Duration RETRY_BACKOFF = Duration.ofSeconds(10);
+    /**
+     * Timeout of the out-of-order remedy's stop and start commands. The procedure gives them as command lines only
+     * (no timeout of their own); stopping or starting one service takes far less than this, so a command that has not
+     * answered by then (plus {@link #RESULT_GRACE}) has failed, and the rollout halts.
+     */
+    static final Duration OUT_OF_ORDER_COMMAND_TIMEOUT = Duration.ofMinutes(5);
+    private final Clock clock;
+    private final Function<String, Long> epochs;
+
+    NodeDriver(Clock clock, Function<String, Long> epochs) {
+        this.clock = clock;
+        this.epochs = epochs;
+    }
+
+    /** Takes a PENDING node down: its first step (the guards have allowed it). */
+    void start(Rollout rollout, NodeProgress node, Cause cause, List<Emission> out) {
+        node.startedAt = clock.instant();
+        advance(rollout, node, cause, out);
+    }
+
+    /** A step result for the node's command in flight: moves the node on, or fails it. */
+    void onResult(Rollout rollout, NodeProgress node, StepFailed failed, Cause cause, List<Emission> out) {
+        NodePhase phase = node.phase();
+        node.currentCommandId = null;
+        if (failed != null) {
+            onStepFailed(rollout, node, phase, failed, cause, out);
+            return;
+        }
+        switch (phase) {
+            case RUNNING_STEP -> {
+                StepDefinition step = rollout.procedure.steps().get(node.stepIndex);
+                if (rollout.procedure.artifact() != null && step.name().equals(rollout.procedure.artifact().step())) {
+                    rollout.artifactsReady.add(artifactKey(rollout, node));
+                }
+                advance(rollout, node, cause, out);
+            }
+            case REBOOTING, DEFERRED_STARTING -> awaitActive(node, NodePhase.AWAITING_ACTIVE);
+            case REMEDY_REBOOTING -> awaitActive(node, NodePhase.AWAITING_ACTIVE_AFTER_REMEDY);
+            case DEFERRED_STOPPING -> node.moveTo(NodePhase.DEFERRED_STOPPED);
+            default -> throw new IllegalStateException("a result for " + node.name() + " in phase " + phase);
+        }
+    }
+
+    /** A node waiting for its artifact, or for its retry time, gets its step sent when the time has come. */
+    void resumeIfDue(Rollout rollout, NodeProgress node, Cause cause, List<Emission> out) {
+        if (node.phase() == NodePhase.WAITING_FOR_ARTIFACT
+                || (node.phase() == NodePhase.RETRY_WAIT && !clock.instant().isBefore(node.retryAt))) {
+            sendStep(rollout, node, cause, out);
+        }
+    }
+
+    /** Out of order: the procedure's stop command, as soon as the node is found out of order. */
+    void stopDeferred(Rollout rollout, NodeProgress node, Cause cause, List<Emission> out) {
+        send(rollout, node, StepCommand.run(NodePhase.DEFERRED_STOPPING, "out-of-order-stop",
+                rollout.procedure.outOfOrder().stop(), OUT_OF_ORDER_COMMAND_TIMEOUT, true), cause, out);
+    }
+
+    /** Out of order: the procedure's start command, once every other node is done. */
+    void startDeferred(Rollout rollout, NodeProgress node, Cause cause, List<Emission> out) {
+        node.startedAt = clock.instant();
+        send(rollout, node, StepCommand.run(NodePhase.DEFERRED_STARTING, "out-of-order-start",
+                rollout.procedure.outOfOrder().start(), OUT_OF_ORDER_COMMAND_TIMEOUT, false), cause, out);
+    }
+
+    /** Health sees the node active on the target. */
+    void done(NodeProgress node) {
+        node.moveTo(NodePhase.DONE);
+        node.finishedAt = clock.instant();
+    }
+
+    /** An operator releases a failed node's budget; false when it is not failed or was released already. */
+    boolean release(NodeProgress node, String actor) {
+        if (node.phase() != NodePhase.FAILED) {
+            return false;
+        }
+        // invariant 1: only an operator (or health seeing the node active) frees a failed node's budget
+        node.moveTo(NodePhase.RELEASED);
+        node.note = (node.note == null ? "" : node.note + "; ") + "released by " + actor;
+        return true;
+    }
+
+    /** Time passes: no result within the step's timeout, or not active within the health timeout (remedy, then halt). */
+    void checkTimeouts(Rollout rollout, NodeProgress node, Instant now, List<Emission> out) {
+        if (node.phase().commandInFlight() && node.stepSentAt != null) {
+            if (now.isAfter(node.stepSentAt.plus(node.stepTimeout).plus(RESULT_GRACE))) {
+                fail(rollout, node, FailureCode.STEP_RESULT_MISSING.name(), "no result for step " + node.currentStep + " on " + node.name()
+                        + " within " + node.stepTimeout.plus(RESULT_GRACE), Cause.TIMER, out);
+            }
+        } else if (node.phase().awaitingActive()) {
+            Duration timeout = rollout.procedure.health().timeout();
+            if (now.isAfter(node.awaitingSince.plus(timeout))) {
+                boolean remedied = node.phase() == NodePhase.AWAITING_ACTIVE_AFTER_REMEDY;
+                if (rollout.procedure.remedy().rebootOnce() && !remedied) {
+                    node.note = "not active on " + rollout.target() + " within " + timeout + ": remedy, reboot once";
+                    send(rollout, node, StepCommand.reboot(NodePhase.REMEDY_REBOOTING, "remedy-reboot",
+                            rollout.procedure.remedy().rebootTimeout()), Cause.TIMER, out);
+                } else {
+                    fail(rollout, node, FailureCode.HEALTH_TIMEOUT.name(), node.name() + " did not become active on " + rollout.target()
+                            + " within " + timeout + (remedied ? " after the remedy reboot" : ""), Cause.TIMER, out);
+                }
+            }
+        }
+    }
+
+    /** The node's next command: its next step, the reboot a require-reboot failure asked for, or the health gate. */
+    private void advance(Rollout rollout, NodeProgress node, Cause cause, List<Emission> out) {
+        node.stepIndex++;
+        node.attempt = 1;
+        node.retryAt = null;
+        if (node.stepIndex < rollout.procedure.steps().size()) {
+            sendStep(rollout, node, cause, out);
+        } else if (node.afterLastStep == NodeProgress.AfterLastStep.REBOOT) {
+            send(rollout, node, StepCommand.reboot(NodePhase.REBOOTING, "reboot", rollout.procedure.remedy().rebootTimeout()),
+                    cause, out);
+        } else {
+            awaitActive(node, NodePhase.AWAITING_ACTIVE);
+        }
+    }
+
+    private void awaitActive(NodeProgress node, NodePhase phase) {
+        node.moveTo(phase);
+        node.awaitingSince = clock.instant();
+    }
+
+    private void sendStep(Rollout rollout, NodeProgress node, Cause cause, List<Emission> out) {
+        StepDefinition step = rollout.procedure.steps().get(node.stepIndex);
+        node.retryAt = null;
+        ProcedureRules.Artifact artifact = rollout.procedure.artifact();
+        if (artifact != null && step.name().equals(artifact.step())) {
+            String key = artifactKey(rollout, node);
+            String builder = rollout.artifactBuilders.computeIfAbsent(key, k -> node.name());
+            NodeCommand.Artifact ref = new NodeCommand.Artifact(key, artifact.path());
+            if (!builder.equals(node.name())) {
+                if (!rollout.artifactsReady.contains(key)) {
+                    node.moveTo(NodePhase.WAITING_FOR_ARTIFACT); // sent by resumeIfDue once the build succeeded
+                    node.note = "waiting for the " + key + " artifact built on " + builder;
+                    return;
+                }
+                node.note = "artifact " + key + " built on " + builder;
+                send(rollout, node, new StepCommand(NodePhase.RUNNING_STEP, step.name(), NodeCommand.Kind.PUSH_ARTIFACT,
+                        null, step.timeout(), false, ref), cause, out);
+                return;
+            }
+            send(rollout, node, new StepCommand(NodePhase.RUNNING_STEP, step.name(), NodeCommand.Kind.BUILD_ARTIFACT,
+                    step.render(values(rollout, node)), step.timeout(), step.disruptive(), ref), cause, out);
+            return;
+        }
+        send(rollout, node, new StepCommand(NodePhase.RUNNING_STEP, step.name(),
+                "reboot".equals(step.kind()) ? NodeCommand.Kind.REBOOT : NodeCommand.Kind.RUN,
+                step.render(values(rollout, node)), step.timeout(), step.disruptive(), null), cause, out);
+    }
+
+    private void send(Rollout rollout, NodeProgress node, StepCommand next, Cause cause, List<Emission> out) {
+        // deterministic: a command re-sent after a planner restart has the id the executor already knows
+        String commandId = rollout.id + ":" + node.name() + ":" + next.step() + ":" + node.attempt;
+        node.moveTo(next.phase());
+        node.currentCommandId = commandId;
+        node.currentStep = next.step();
+        node.stepSentAt = clock.instant();
+        node.stepTimeout = next.timeout();
+        NodeCommand command = new NodeCommand(commandId, rollout.id, rollout.clusterId(), node.name(), next.step(),
+                next.kind(), next.command(), node.node.sshTarget(), next.timeout(), next.disruptive(), node.attempt,
+                epochs.apply(rollout.clusterId()), rollout.cluster.executorPool(), next.artifact(), null, null);
+        out.add(Emission.of(command, cause.as(rollout.actor)));
+    }
+
+    private static Map<String, String> values(Rollout rollout, NodeProgress node) {
+        Map<String, String> values = new HashMap<>();
+        values.put("targetVersion", rollout.target());
+        values.put("fromVersion", node.fromVersion == null ? "" : node.fromVersion);
+        values.put("nodeName", node.name());
+        values.put("clusterAddress", node.orderingAddress == null ? "" : node.orderingAddress);
+        values.put("clusterId", rollout.clusterId());
+        return values;
+    }
+
+    private static String artifactKey(Rollout rollout, NodeProgress node) {
+        return node.node.arch() + "/" + node.node.os() + "/" + rollout.target();
+    }
+
+    private void onStepFailed(Rollout rollout, NodeProgress node, NodePhase phase, StepFailed failed, Cause cause,
+                              List<Emission> out) {
+        String code = failed.errorCode() == null ? FailureCode.STEP_FAILED.name() : failed.errorCode();
+        String message = "step " + failed.step() + " failed on " + node.name() + " (" + code + "): " + failed.message();
+        if (phase != NodePhase.RUNNING_STEP || FailureCode.of(code).orElse(null) != FailureCode.EXIT_STATUS) {
+            // only EXIT_STATUS is the command's own verdict; any other (host key, unreachable, time-out, lost connection,
+            // a code this planner does not know) is not: nobody can say what state the node is in, so a human looks first
+            fail(rollout, node, code, message, cause, out);
+            return;
+        }
+        StepDefinition step = rollout.procedure.steps().get(node.stepIndex);
+        String output = (failed.output() == null ? "" : failed.output()) + "\n" + (failed.message() == null ? "" : failed.message());
+        FailureMeaning meaning = step.meaningOf(output);
+        switch (meaning) {
+            case HALT -> fail(rollout, node, code, message, cause, out);
+            case RETRY -> {
+                if (node.attempt > step.retries()) {
+                    fail(rollout, node, FailureCode.RETRIES_EXHAUSTED.name(),
+                            message + " (after " + node.attempt + " attempts)", cause, out);
+                } else {
+                    Duration backoff = RETRY_BACKOFF.multipliedBy(1L << (node.attempt - 1));
+                    node.attempt++;
+                    node.retryAt = clock.instant().plus(backoff);
+                    node.moveTo(NodePhase.RETRY_WAIT);
+                    node.note = "retrying " + step.name() + " (attempt " + node.attempt + ") at " + node.retryAt;
+                }
+            }
+            case REQUIRE_REBOOT -> {
+                node.afterLastStep = NodeProgress.AfterLastStep.REBOOT;
+                node.note = step.name() + " failed: a reboot is required to load the update (" + failed.message() + ")";
+                advance(rollout, node, cause, out);
+            }
+        }
+    }
+
+    /** The node keeps its unavailability budget: no timer ever frees it (invariant 1). The rollout halts. */
+    private void fail(Rollout rollout, NodeProgress node, String code, String message, Cause cause, List<Emission> out) {
+        node.moveTo(NodePhase.FAILED);
+        node.note = code + ": " + message;
+        node.failedAt = clock.instant();
+        node.finishedAt = clock.instant();
+        rollout.state = RolloutState.HALTED;
+        rollout.waitingFor = "operator: rollout halted (" + code + ")";
+        out.add(Emission.of(new RolloutHalted(rollout.id, rollout.clusterId(), node.name(), code, message),
+                cause.as(rollout.actor)));
+    }
+}
