@@ -312,7 +312,6 @@ public final class OpenSshScenario {
         return FleetSpec.parse(yaml.toString()).clusters().get(0);
     }
 
-    /** The matrix-server order: highest cluster address first, compared numerically. */
     /** The per-node times of the three slowed commands, from the node's {@code slowCommands} like the simulated node. */
     static OpenSshNodes.StepTimes stepTimes(FleetSpec.Node node) {
         Map<String, Duration> slow = node.faults().slowCommands();
@@ -320,6 +319,7 @@ public final class OpenSshScenario {
                 PhysicalLimit.simulatedDuration("mx-install", slow), PhysicalLimit.simulatedDuration("pmxs start", slow));
     }
 
+    /** The matrix-server order: highest cluster address first, compared numerically. */
     static List<OpenSshNodes.Node> upgradeOrder(List<OpenSshNodes.Node> nodes) {
         return nodes.stream().sorted(Comparator.comparing((OpenSshNodes.Node n) -> RollingUpgradeBench.numeric(n.clusterAddress()))
                 .reversed()).toList();

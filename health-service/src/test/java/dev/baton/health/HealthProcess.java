@@ -48,6 +48,12 @@ final class HealthProcess implements AutoCloseable {
     /** Starts an instance whose probes carry {@code tag} in the nodes' command logs and waits until it is ready. */
     static HealthProcess start(String tag, String bootstrapServers, SimulatedFleet fleet, Path workDir,
                                Map<String, String> extraEnv) throws IOException {
+        return start(tag, bootstrapServers, fleet.knownHostsFile(), fleet.clientPrivateKey(), workDir, extraEnv);
+    }
+
+    /** As above, for nodes that are not the simulated fleet's: the service's known_hosts file and private key given. */
+    static HealthProcess start(String tag, String bootstrapServers, Path knownHosts, Path privateKey, Path workDir,
+                               Map<String, String> extraEnv) throws IOException {
         Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath();
         assertThat(jar).as("the packaged service (failsafe runs after package)").isRegularFile();
         int port = freePort();
@@ -58,8 +64,8 @@ final class HealthProcess implements AutoCloseable {
                 .redirectErrorStream(true).redirectOutput(log.toFile()).directory(workDir.toFile());
         Map<String, String> env = builder.environment();
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers);
-        env.put("BATON_SSH_KNOWN_HOSTS", fleet.knownHostsFile().toString());
-        env.put("BATON_SSH_PRIVATE_KEY", fleet.clientPrivateKey().toString());
+        env.put("BATON_SSH_KNOWN_HOSTS", knownHosts.toString());
+        env.put("BATON_SSH_PRIVATE_KEY", privateKey.toString());
         env.put("BATON_HEALTH_PROBE_TAG", tag);
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
         env.putAll(extraEnv);
