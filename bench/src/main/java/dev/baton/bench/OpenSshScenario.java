@@ -4,6 +4,7 @@ import dev.baton.contracts.NodeActive;
 import dev.baton.procedure.Procedure;
 import dev.baton.procedure.ProcedureCatalog;
 import dev.baton.sandbox.fleet.FleetSpec;
+import dev.baton.sandbox.openssh.OpenSshNodes;
 import dev.baton.sandbox.world.ChildProcesses;
 import dev.baton.sandbox.world.LocalBaton;
 import java.io.IOException;
@@ -18,6 +19,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -247,7 +249,7 @@ public final class OpenSshScenario {
             try (LocalBaton baton = LocalBaton.start(repoRoot, withWarmUp, roundDir, "bench-fleet-management",
                     RollingUpgradeBench.ROLLOUT_TUNING);
                  OpenSshNodes nodes = OpenSshNodes.start(cluster(clusterId), roundDir.resolve("openssh-nodes"),
-                         baton.fleet().clientPrivateKey())) {
+                         baton.fleet().clientPrivateKey(), OpenSshScenario::stepTimes)) {
                 // the services read known_hosts again for every new connection (executor and health)
                 Files.write(baton.fleet().knownHostsFile(), nodes.knownHostsLines(), StandardOpenOption.APPEND);
                 // long-running services, warmed up by one rollout of their own (as in the simulated comparison)
@@ -308,6 +310,13 @@ public final class OpenSshScenario {
                     n, ADDRESS_PREFIX, n, step, step, step));
         }
         return FleetSpec.parse(yaml.toString()).clusters().get(0);
+    }
+
+    /** The per-node times of the three slowed commands, from the node's {@code slowCommands} like the simulated node. */
+    static OpenSshNodes.StepTimes stepTimes(FleetSpec.Node node) {
+        Map<String, Duration> slow = node.faults().slowCommands();
+        return new OpenSshNodes.StepTimes(PhysicalLimit.simulatedDuration("pmxs stop", slow),
+                PhysicalLimit.simulatedDuration("mx-install", slow), PhysicalLimit.simulatedDuration("pmxs start", slow));
     }
 
     /** The matrix-server order: highest cluster address first, compared numerically. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.baton.procedure.Procedure;
 import dev.baton.procedure.ProcedureCatalog;
 import dev.baton.sandbox.fleet.FleetSpec;
+import dev.baton.sandbox.openssh.OpenSshNodes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

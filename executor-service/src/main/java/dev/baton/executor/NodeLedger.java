@@ -2,7 +2,7 @@ package dev.baton.executor;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.baton.executor.ssh.ExecResult;
+import dev.baton.ssh.ExecResult;
 import dev.baton.executor.ssh.RemoteSession;
 import dev.baton.executor.ssh.RemoteShellException;
 import dev.baton.executor.ssh.ShellFailure;

@@ -16,7 +16,7 @@ import dev.baton.contracts.StepResult;
 import dev.baton.contracts.StepStarted;
 import dev.baton.contracts.StepSucceeded;
 import dev.baton.contracts.Topics;
-import dev.baton.executor.ssh.SshConfig;
+import dev.baton.ssh.SshConfig;
 import dev.baton.executor.ssh.SshjRemoteShell;
 import dev.baton.fixtures.NodeCommands;
 import dev.baton.sandbox.fleet.SimulatedFleet;

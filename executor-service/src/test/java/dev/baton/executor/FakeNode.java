@@ -1,7 +1,7 @@
 package dev.baton.executor;
 
 import dev.baton.contracts.SshTarget;
-import dev.baton.executor.ssh.ExecResult;
+import dev.baton.ssh.ExecResult;
 import dev.baton.executor.ssh.OutputListener;
 import dev.baton.executor.ssh.RemoteSession;
 import dev.baton.executor.ssh.RemoteShell;

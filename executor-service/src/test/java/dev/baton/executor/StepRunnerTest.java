@@ -6,7 +6,7 @@ import dev.baton.contracts.NodeCommand;
 import dev.baton.contracts.SshTarget;
 import dev.baton.contracts.StepFailed;
 import dev.baton.contracts.StepSucceeded;
-import dev.baton.executor.ssh.ExecResult;
+import dev.baton.ssh.ExecResult;
 import dev.baton.executor.ssh.ShellFailure;
 import dev.baton.fixtures.NodeCommands;
 import dev.baton.sandbox.ManualClock;

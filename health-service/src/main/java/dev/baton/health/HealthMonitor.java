@@ -12,11 +12,11 @@ import dev.baton.health.node.NodeHealth;
 import dev.baton.health.node.NodeStateMachine;
 import dev.baton.health.node.ProbeObservation;
 import dev.baton.health.node.ProbeObservation.Outcome;
-import dev.baton.health.probe.ExecResult;
+import dev.baton.health.probe.ProbeAnswer;
 import dev.baton.health.probe.NetworkCheck;
 import dev.baton.health.probe.NodeProbe;
 import dev.baton.health.probe.ProbeReading;
-import dev.baton.health.probe.SshConfig;
+import dev.baton.ssh.SshConfig;
 import dev.baton.messaging.EventPublisher;
 import dev.baton.procedure.HealthProbe;
 import dev.baton.procedure.Procedure;
@@ -143,7 +143,11 @@ public class HealthMonitor {
         checkReadable(sshConfig.knownHosts(), "baton.ssh.known-hosts (BATON_SSH_KNOWN_HOSTS)",
                 "an OpenSSH known_hosts file holding every node's host key", problems);
         checkReadable(sshConfig.privateKey(), "baton.ssh.private-key (BATON_SSH_PRIVATE_KEY)",
-                "an unencrypted OpenSSH private key file", problems);
+                "an OpenSSH, PEM or PKCS#8 private key file (if encrypted, set baton.ssh.private-key-passphrase or -file)",
+                problems);
+        sshConfig.privateKeyPassphraseFile().ifPresent(file -> checkReadable(file,
+                "baton.ssh.private-key-passphrase-file (BATON_SSH_PRIVATE_KEY_PASSPHRASE_FILE)",
+                "a file holding the private key's passphrase", problems));
         if (!problems.isEmpty()) {
             problems.forEach(LOG::error);
             Quarkus.asyncExit(2);
@@ -407,9 +411,9 @@ public class HealthMonitor {
         HealthProbe healthProbe = cluster.probe();
         List<ClusterRegistered.Node> sources = cluster.membershipSources(membershipTurn.getAndIncrement(), except);
         for (ClusterRegistered.Node source : sources.subList(0, Math.min(MEMBERSHIP_TRIES, sources.size()))) {
-            ExecResult result = probe.run(source.sshTarget(), probePrefix + healthProbe.membershipCommand(),
+            ProbeAnswer result = probe.run(source.sshTarget(), probePrefix + healthProbe.membershipCommand(),
                     probeTimeout(healthProbe));
-            if (result.kind() == ExecResult.Kind.COMPLETED && result.exitCode() == 0) {
+            if (result.kind() == ProbeAnswer.Kind.COMPLETED && result.exitCode() == 0) {
                 cluster.membershipReported(healthProbe.memberAddresses(result.output()), this::publish);
                 return;
             }

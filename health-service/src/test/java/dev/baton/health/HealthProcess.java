@@ -45,10 +45,16 @@ final class HealthProcess implements AutoCloseable {
     /** Starts an instance whose probes carry {@code tag} in the nodes' command logs and waits until it is ready. */
     static HealthProcess start(String tag, String bootstrapServers, SimulatedFleet fleet, Path workDir,
                                Map<String, String> extraEnv) throws IOException {
+        return start(tag, bootstrapServers, fleet.knownHostsFile(), fleet.clientPrivateKey(), workDir, extraEnv);
+    }
+
+    /** As above, for nodes that are not the simulated fleet's: the service's known_hosts file and private key given. */
+    static HealthProcess start(String tag, String bootstrapServers, Path knownHosts, Path privateKey, Path workDir,
+                               Map<String, String> extraEnv) throws IOException {
         Map<String, String> env = new HashMap<>();
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers);
-        env.put("BATON_SSH_KNOWN_HOSTS", fleet.knownHostsFile().toString());
-        env.put("BATON_SSH_PRIVATE_KEY", fleet.clientPrivateKey().toString());
+        env.put("BATON_SSH_KNOWN_HOSTS", knownHosts.toString());
+        env.put("BATON_SSH_PRIVATE_KEY", privateKey.toString());
         env.put("BATON_HEALTH_PROBE_TAG", tag);
         env.putAll(extraEnv);
         HealthProcess instance = new HealthProcess(tag, ServiceProcess.startAs(Path.of(""), tag, JVM, env, workDir, START));

@@ -1,5 +1,6 @@
 package dev.baton.executor.ssh;
 
+import dev.baton.ssh.ExecResult;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

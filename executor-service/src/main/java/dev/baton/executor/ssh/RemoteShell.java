@@ -1,6 +1,7 @@
 package dev.baton.executor.ssh;
 
 import dev.baton.contracts.SshTarget;
+import dev.baton.ssh.ExecResult;
 import java.time.Duration;
 
 /**

@@ -1,79 +1,42 @@
 package dev.baton.executor.ssh;
 
-import java.net.SocketTimeoutException;
-import java.util.concurrent.TimeoutException;
-import net.schmizz.sshj.common.DisconnectReason;
-import net.schmizz.sshj.common.SSHException;
-import net.schmizz.sshj.userauth.UserAuthException;
+import dev.baton.ssh.SshConnectException;
+import dev.baton.ssh.SshFailures;
 
-/** Classifies sshj's and the JDK's exceptions into {@link ShellFailure}s by what they mean. */
+/** Classifies sshj's and the JDK's exceptions into {@link ShellFailure}s by what they mean (see {@link SshFailures}). */
 final class SshjFailures {
 
     /** How sshj starts the message when a host certificate fails its checks (principals, validity, signature). */
-    static final String CERTIFICATE_CHECK_FAILED = "KeyExchange certificate check failed";
+    static final String CERTIFICATE_CHECK_FAILED = SshFailures.CERTIFICATE_CHECK_FAILED;
 
     private SshjFailures() {
     }
 
     /** What a failure while connecting, verifying the host key or authenticating means. */
     static ShellFailure whileConnecting(Throwable error) {
-        if (hostKeyRejected(error)) {
-            return ShellFailure.HOST_KEY_MISMATCH;
-        }
-        if (find(error, UserAuthException.class)) {
-            return ShellFailure.AUTH_FAILED;
-        }
-        // refused, timed out, no route, unknown host, or the node hung up during the handshake
-        return ShellFailure.UNREACHABLE;
+        return of(SshFailures.whileConnecting(error));
+    }
+
+    /** The executor's name for why the shared client could not connect. */
+    static ShellFailure of(SshConnectException.Reason reason) {
+        return switch (reason) {
+            case HOST_KEY_MISMATCH -> ShellFailure.HOST_KEY_MISMATCH;
+            case AUTH_FAILED -> ShellFailure.AUTH_FAILED;
+            case UNREACHABLE -> ShellFailure.UNREACHABLE;
+        };
     }
 
     /** What a failure while a command runs means. */
     static ShellFailure whileRunning(Throwable error) {
-        if (find(error, TimeoutException.class) || find(error, SocketTimeoutException.class)) {
-            return ShellFailure.TIMEOUT;
-        }
-        return ShellFailure.CONNECTION_LOST;
+        return SshFailures.timedOut(error) ? ShellFailure.TIMEOUT : ShellFailure.CONNECTION_LOST;
     }
 
     static boolean hostKeyRejected(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof SSHException ssh && ssh.getDisconnectReason() == DisconnectReason.HOST_KEY_NOT_VERIFIABLE) {
-                return true;
-            }
-            // a host certificate from a known CA that names another host, has expired or carries a bad signature
-            if (t instanceof SSHException ssh && ssh.getDisconnectReason() == DisconnectReason.KEY_EXCHANGE_FAILED
-                    && ssh.getMessage() != null && ssh.getMessage().startsWith(CERTIFICATE_CHECK_FAILED)) {
-                return true;
-            }
-            if (t.getCause() == t) {
-                break;
-            }
-        }
-        return false;
-    }
-
-    private static boolean find(Throwable error, Class<? extends Throwable> type) {
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            if (type.isInstance(t)) {
-                return true;
-            }
-            if (t.getCause() == t) {
-                break;
-            }
-        }
-        return false;
+        return SshFailures.hostKeyRejected(error);
     }
 
     /** A short description of an exception for a user-facing message: its first message, no stack trace. */
     static String describe(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t.getMessage() != null && !t.getMessage().isBlank()) {
-                return t.getMessage();
-            }
-            if (t.getCause() == t) {
-                break;
-            }
-        }
-        return error.getClass().getSimpleName();
+        return SshFailures.describe(error);
     }
 }

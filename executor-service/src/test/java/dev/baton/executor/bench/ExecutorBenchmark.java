@@ -13,7 +13,7 @@ import dev.baton.executor.FinishedCommands;
 import dev.baton.executor.StepReports;
 import dev.baton.executor.StepRunner;
 import dev.baton.executor.ssh.RemoteSession;
-import dev.baton.executor.ssh.SshConfig;
+import dev.baton.ssh.SshConfig;
 import dev.baton.executor.ssh.SshjRemoteShell;
 import dev.baton.sandbox.fleet.FleetSpec;
 import dev.baton.sandbox.fleet.SimulatedFleet;

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
  * it also catches code that is not reached by any test.
  */
 class NoAcceptAllHostKeyVerifierTest {
-    private static final Path MAIN_SOURCES = Path.of("src", "main");
+    /** The executor's own sources and the shared ssh module's, where every sshj client is set up. */
+    private static final List<Path> MAIN_SOURCES = List.of(Path.of("src", "main"), Path.of("..", "ssh", "src", "main"));
 
     /** A verify method or lambda whose whole body is {@code return true}. */
     private static final Pattern ALWAYS_TRUE = Pattern.compile(
@@ -30,7 +31,8 @@ class NoAcceptAllHostKeyVerifierTest {
     void mainSourcesHaveNoAcceptAllHostKeyVerifier() {
         List<Path> sources = sources();
         assertThat(sources).as("the scan must see the executor's sources").isNotEmpty()
-                .anyMatch(p -> p.endsWith("SshjRemoteShell.java"));
+                .anyMatch(p -> p.endsWith("SshjRemoteShell.java"))
+                .anyMatch(p -> p.endsWith("SshClients.java"));
 
         assertThat(sources).allSatisfy(source -> assertThat(offences(Files.readString(source)))
                 .as("accept-all host key check in %s", source).isEmpty());
@@ -69,10 +71,12 @@ class NoAcceptAllHostKeyVerifierTest {
     }
 
     private static List<Path> sources() {
-        try (Stream<Path> files = Files.walk(MAIN_SOURCES)) {
-            return files.filter(p -> p.toString().endsWith(".java")).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return MAIN_SOURCES.stream().flatMap(root -> {
+            try (Stream<Path> files = Files.walk(root)) {
+                return files.filter(p -> p.toString().endsWith(".java")).toList().stream();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }).toList();
     }
 }

@@ -8,6 +8,8 @@ import dev.baton.contracts.SshTarget;
 import dev.baton.executor.ErrorCode;
 import dev.baton.executor.NodeLedger;
 import dev.baton.executor.StepOutcome;
+import dev.baton.ssh.ExecResult;
+import dev.baton.ssh.SshConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;

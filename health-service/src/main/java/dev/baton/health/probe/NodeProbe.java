@@ -11,7 +11,7 @@ import java.time.Duration;
 public interface NodeProbe extends AutoCloseable {
 
     /** Runs {@code command} on {@code target}; gives up after {@code timeout} (connecting has its own timeout). */
-    ExecResult run(SshTarget target, String command, Duration timeout);
+    ProbeAnswer run(SshTarget target, String command, Duration timeout);
 
     /** Drops every connection. */
     @Override

@@ -39,7 +39,7 @@ public final class ProbeReading {
      * What the answer to {@link #command(HealthProbe)} says about the node. When {@link #needsVersionCommand} the
      * good observation has no version yet: {@link #withVersion} completes it.
      */
-    public static ProbeObservation read(ExecResult result, HealthProbe probe) {
+    public static ProbeObservation read(ProbeAnswer result, HealthProbe probe) {
         ProbeObservation failure = connectionFailure(result, null);
         if (failure != null) {
             return failure;
@@ -63,7 +63,7 @@ public final class ProbeReading {
     }
 
     /** Completes a good status reading with the separate running-version command's answer. */
-    public static ProbeObservation withVersion(ProbeObservation status, ExecResult result, HealthProbe probe) {
+    public static ProbeObservation withVersion(ProbeObservation status, ProbeAnswer result, HealthProbe probe) {
         if (!status.good()) {
             return status;
         }
@@ -94,7 +94,7 @@ public final class ProbeReading {
                                 + summary(exitCode, output, stderr)));
     }
 
-    private static ProbeObservation connectionFailure(ExecResult result, String bootId) {
+    private static ProbeObservation connectionFailure(ProbeAnswer result, String bootId) {
         switch (result.kind()) {
             case HOST_KEY_REJECTED:
                 return ProbeObservation.failed(Outcome.HOST_KEY_MISMATCH, null, result.detail());

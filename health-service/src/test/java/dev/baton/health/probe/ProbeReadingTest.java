@@ -18,7 +18,7 @@ class ProbeReadingTest {
     void readsTheBootIdAndTheStatusFromOneExec() {
         assertThat(ProbeReading.command(DOLPHIN)).isEqualTo("cat /proc/sys/kernel/random/boot_id; dis_services status");
 
-        ProbeObservation observation = ProbeReading.read(ExecResult.completed(0, BOOT + "\n"
+        ProbeObservation observation = ProbeReading.read(ProbeAnswer.completed(0, BOOT + "\n"
                 + "Running version: 5.20.0\nInstalled version: 5.21.0\nDolphin Node Manager: running\nNode status: active\n",
                 null), DOLPHIN);
 
@@ -27,7 +27,7 @@ class ProbeReadingTest {
 
     @Test
     void aStoppedProductIsServiceDown() {
-        ProbeObservation observation = ProbeReading.read(ExecResult.completed(3, BOOT + "\n"
+        ProbeObservation observation = ProbeReading.read(ProbeAnswer.completed(3, BOOT + "\n"
                 + "Running version: none\nInstalled version: 5.20.0\nNode status: disabled\n", null), DOLPHIN);
 
         assertThat(observation.outcome()).isEqualTo(Outcome.SERVICE_DOWN);
@@ -37,7 +37,7 @@ class ProbeReadingTest {
 
     @Test
     void aMatrixServerThatLeftTheMatrixIsNotActive() {
-        ProbeObservation observation = ProbeReading.read(ExecResult.completed(3, BOOT + "\n"
+        ProbeObservation observation = ProbeReading.read(ProbeAnswer.completed(3, BOOT + "\n"
                 + "Matrix Server 3.5.0 is running but has left the matrix: a newer server joined\n", null), MATRIX);
 
         assertThat(observation.outcome()).isEqualTo(Outcome.SERVICE_DOWN);
@@ -45,7 +45,7 @@ class ProbeReadingTest {
 
     @Test
     void withoutABootIdTheWholeOutputIsTheStatus() {
-        ProbeObservation observation = ProbeReading.read(ExecResult.completed(0, "Matrix Server 3.5.1 is running\n",
+        ProbeObservation observation = ProbeReading.read(ProbeAnswer.completed(0, "Matrix Server 3.5.1 is running\n",
                 "cat: /proc/sys/kernel/random/boot_id: No such file or directory"), MATRIX);
 
         assertThat(observation).isEqualTo(ProbeObservation.good("3.5.1", null));
@@ -53,14 +53,14 @@ class ProbeReadingTest {
 
     @Test
     void connectionProblemsAreTheirOwnOutcomes() {
-        assertThat(ProbeReading.read(ExecResult.unreachable("refused"), MATRIX).outcome()).isEqualTo(Outcome.UNREACHABLE);
-        assertThat(ProbeReading.read(ExecResult.hostKeyRejected("changed"), MATRIX).outcome())
+        assertThat(ProbeReading.read(ProbeAnswer.unreachable("refused"), MATRIX).outcome()).isEqualTo(Outcome.UNREACHABLE);
+        assertThat(ProbeReading.read(ProbeAnswer.hostKeyRejected("changed"), MATRIX).outcome())
                 .isEqualTo(Outcome.HOST_KEY_MISMATCH);
     }
 
     @Test
     void anActiveStatusWithoutARunningVersionIsNotGood() {
-        ProbeObservation observation = ProbeReading.read(ExecResult.completed(0, BOOT + "\n"
+        ProbeObservation observation = ProbeReading.read(ProbeAnswer.completed(0, BOOT + "\n"
                 + "Running version: unknown\nNode status: active\n", null), DOLPHIN);
 
         assertThat(observation.outcome()).isEqualTo(Outcome.SERVICE_DOWN);
@@ -72,15 +72,15 @@ class ProbeReadingTest {
         HealthProbe probe = new HealthProbe("svc status", java.util.regex.Pattern.compile("^up$"),
                 java.util.regex.Pattern.compile("^running (\\S+)$"), null, null, 3, java.time.Duration.ofMinutes(5),
                 "svc version --running", null, null, null, null, null);
-        ProbeObservation status = ProbeReading.read(ExecResult.completed(0, BOOT + "\nup\n", null), probe);
+        ProbeObservation status = ProbeReading.read(ProbeAnswer.completed(0, BOOT + "\nup\n", null), probe);
         assertThat(ProbeReading.needsVersionCommand(probe)).isTrue();
         assertThat(status.good()).isTrue();
 
-        assertThat(ProbeReading.withVersion(status, ExecResult.completed(0, "installed 2.0\nrunning 1.9\n", null), probe))
+        assertThat(ProbeReading.withVersion(status, ProbeAnswer.completed(0, "installed 2.0\nrunning 1.9\n", null), probe))
                 .isEqualTo(ProbeObservation.good("1.9", BOOT));
-        assertThat(ProbeReading.withVersion(status, ExecResult.completed(1, "", "no daemon"), probe).outcome())
+        assertThat(ProbeReading.withVersion(status, ProbeAnswer.completed(1, "", "no daemon"), probe).outcome())
                 .isEqualTo(Outcome.SERVICE_DOWN);
-        assertThat(ProbeReading.withVersion(status, ExecResult.unreachable("gone"), probe).outcome())
+        assertThat(ProbeReading.withVersion(status, ProbeAnswer.unreachable("gone"), probe).outcome())
                 .isEqualTo(Outcome.UNREACHABLE);
     }
 
@@ -91,7 +91,7 @@ class ProbeReadingTest {
                 null, null, null, null);
         assertThat(ProbeReading.command(probe)).isEqualTo("cat /proc/sys/kernel/random/boot_id; db --version");
 
-        ProbeObservation reading = ProbeReading.read(ExecResult.completed(0, BOOT + "\ndb 16.2\n", null), probe);
+        ProbeObservation reading = ProbeReading.read(ProbeAnswer.completed(0, BOOT + "\ndb 16.2\n", null), probe);
         assertThat(reading).isEqualTo(ProbeObservation.good("16.2", BOOT));
 
         ProbeObservation refused = ProbeReading.withCheck(reading, "tcp 127.0.0.1:5432: Connection refused");

@@ -1,36 +1,30 @@
-package dev.baton.bench;
+package dev.baton.sandbox.openssh;
 
 import dev.baton.contracts.ClusterRegistered;
 import dev.baton.sandbox.fleet.FleetSpec;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
- * A Matrix Server cluster of real OpenSSH hosts on this machine, for the benchmark's "real OpenSSH hosts" scenario:
- * one {@code /usr/sbin/sshd -D -f <own config>} per node, each on its own loopback address ({@code sshHost} of the
+ * A Matrix Server cluster of real OpenSSH hosts on this machine, for the benchmark's "real OpenSSH hosts" scenario and
+ * the services' integration tests: one {@link OpenSshServer} ({@code /usr/sbin/sshd -D -f <own config>}) per node, each on its own loopback address ({@code sshHost} of the
  * {@link FleetSpec.Cluster} describing it) and a free port, with its own ed25519 host key, the client's public key
  * as {@code AuthorizedKeysFile}, and through {@code SetEnv} its own {@code HOME} (the node's directory) and a
  * {@code PATH} that starts with the node's {@code bin} directory, where small POSIX shell scripts play the
  * product: {@code pmxs stop|start|status}, {@code mx-install <version>} and {@code mx [--numeric] server status},
  * with the outputs the matrix-server procedure's health probe expects (as sandbox's simulated {@code MatrixServer}
  * prints them). Each of {@code pmxs stop}, {@code mx-install} and {@code pmxs start} first sleeps the node's
- * {@code slowCommands} time for it, so the physical limit is computed exactly as for the simulated fleet
- * ({@link PhysicalLimit}).
+ * {@link StepTimes} for it (the bench derives them from the node's {@code slowCommands}, so its physical limit is
+ * computed exactly as for the simulated fleet).
  *
  * <p>State lives in files: {@code <node>/installed-version}, {@code <node>/running}; the matrix's membership is one
  * file per running node, named by its cluster address, in the cluster's shared {@code members} directory (no
@@ -38,11 +32,8 @@ import java.util.concurrent.TimeUnit;
  * Touches no topic; {@link #registration} builds the {@code ClusterRegistered} the caller publishes.
  */
 public final class OpenSshNodes implements AutoCloseable {
-    static final Path SSHD = Path.of("/usr/sbin/sshd");
-    static final Path SSH_KEYGEN = Path.of("/usr/bin/ssh-keygen");
-    /** The privilege separation directory sshd insists on (Debian creates it only when its service starts). */
-    static final Path PRIVSEP_DIR = Path.of("/run/sshd");
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(15);
+    /** No node waits in its scripts. */
+    public static final StepTimes NO_WAIT = new StepTimes(Duration.ZERO, Duration.ZERO, Duration.ZERO);
 
     /**
      * One node.
@@ -72,79 +63,69 @@ public final class OpenSshNodes implements AutoCloseable {
     }
 
     private final List<Node> nodes;
-    private final List<Process> processes;
+    private final List<OpenSshServer> servers;
     private final Path knownHosts;
 
-    private OpenSshNodes(List<Node> nodes, List<Process> processes, Path knownHosts) {
+    private OpenSshNodes(List<Node> nodes, List<OpenSshServer> servers, Path knownHosts) {
         this.nodes = List.copyOf(nodes);
-        this.processes = processes;
+        this.servers = servers;
         this.knownHosts = knownHosts;
     }
 
     /** Why real OpenSSH nodes cannot run here (with what to install), or empty when they can. */
     public static Optional<String> missingTools() {
-        if (!Files.isExecutable(SSHD) || !Files.isExecutable(SSH_KEYGEN)) {
-            return Optional.of(SSHD + " or " + SSH_KEYGEN + " is missing: apt-get install -y openssh-server");
-        }
-        return Optional.empty();
+        return OpenSshServer.missingTools();
+    }
+
+    /** As {@link #start(FleetSpec.Cluster, Path, Path, Function)} with scripts that never wait. */
+    public static OpenSshNodes start(FleetSpec.Cluster cluster, Path workDir, Path clientPrivateKey)
+            throws IOException, InterruptedException {
+        return start(cluster, workDir, clientPrivateKey, node -> NO_WAIT);
     }
 
     /**
      * Starts one sshd per node of {@code cluster} (its {@code sshHost}, {@code clusterAddress}, version and
-     * {@code slowCommands}) under {@code workDir}, authorising the public key of {@code clientPrivateKey}, and writes
-     * {@code workDir/known_hosts} with every node's host key.
+     * {@code times}) under {@code workDir}, authorising the public key of {@code clientPrivateKey} (its {@code .pub}
+     * file, else derived from the unencrypted key), and writes {@code workDir/known_hosts} with every node's host key.
      */
-    public static OpenSshNodes start(FleetSpec.Cluster cluster, Path workDir, Path clientPrivateKey)
-            throws IOException, InterruptedException {
+    public static OpenSshNodes start(FleetSpec.Cluster cluster, Path workDir, Path clientPrivateKey,
+                                     Function<FleetSpec.Node, StepTimes> times) throws IOException, InterruptedException {
         Optional<String> missing = missingTools();
         if (missing.isPresent()) {
             throw new IllegalStateException(missing.get());
         }
         Files.createDirectories(workDir);
         Path authorizedKeys = workDir.resolve("authorized_keys");
-        Files.writeString(authorizedKeys, run(List.of(SSH_KEYGEN.toString(), "-y", "-f", clientPrivateKey.toString())).trim() + "\n");
+        Path publicKey = clientPrivateKey.resolveSibling(clientPrivateKey.getFileName() + ".pub");
+        Files.writeString(authorizedKeys, (Files.exists(publicKey) ? Files.readString(publicKey)
+                : OpenSshServer.keygen("-y", "-f", clientPrivateKey.toString())).trim() + "\n");
         Path membersDir = Files.createDirectories(workDir.resolve("cluster/members"));
-        Files.createDirectories(PRIVSEP_DIR);
         List<Node> nodes = new ArrayList<>();
-        List<Process> processes = new ArrayList<>();
+        List<OpenSshServer> servers = new ArrayList<>();
         List<String> knownHostsLines = new ArrayList<>();
-        OpenSshNodes started = new OpenSshNodes(nodes, processes, workDir.resolve("known_hosts"));
+        OpenSshNodes started = new OpenSshNodes(nodes, servers, workDir.resolve("known_hosts"));
         try {
             for (FleetSpec.Node spec : cluster.nodes()) {
                 Path dir = Files.createDirectories(workDir.resolve("nodes").resolve(spec.name()));
                 Path home = dir.resolve("home");
                 writeNodeFiles(home, spec.name(), spec.clusterAddress(), membersDir,
-                        spec.version() == null ? cluster.version() : spec.version(), StepTimes.of(spec));
-                Path hostKey = dir.resolve("ssh_host_ed25519_key");
-                run(List.of(SSH_KEYGEN.toString(), "-q", "-t", "ed25519", "-N", "", "-C", spec.name(), "-f", hostKey.toString()));
-                String hostPublicKey = Files.readString(dir.resolve("ssh_host_ed25519_key.pub"));
-                Process process = null;
-                int port = 0;
-                for (int attempt = 1; process == null; attempt++) {
-                    port = freePort(spec.sshHost());
-                    Path config = Files.writeString(dir.resolve("sshd_config"),
-                            sshdConfig(spec.name(), spec.sshHost(), port, hostKey, authorizedKeys, dir.resolve("sshd.pid"), home));
-                    process = startSshd(config, dir.resolve("sshd.log"), spec.sshHost(), port, attempt == 3);
-                }
-                processes.add(process);
-                nodes.add(new Node(spec.name(), spec.sshHost(), port, spec.clusterAddress(), home));
-                knownHostsLines.add(knownHostsLine(spec.sshHost(), port, hostPublicKey));
+                        spec.version() == null ? cluster.version() : spec.version(), times.apply(spec));
+                OpenSshServer server = OpenSshServer.start(spec.name(), spec.sshHost(), dir, authorizedKeys,
+                        sessionEnvironment(spec.name(), home));
+                servers.add(server);
+                nodes.add(new Node(spec.name(), spec.sshHost(), server.port(), spec.clusterAddress(), home));
+                knownHostsLines.add(server.knownHostsLine());
             }
             Files.write(started.knownHosts, knownHostsLines);
-            return new OpenSshNodes(nodes, processes, started.knownHosts);
+            return new OpenSshNodes(nodes, servers, started.knownHosts);
         } catch (IOException | InterruptedException | RuntimeException e) {
             started.close();
             throw e;
         }
     }
 
-    /** The per-node times of the three slowed commands, from the node's {@code slowCommands} like the simulated node. */
-    record StepTimes(Duration stop, Duration install, Duration start) {
-        static StepTimes of(FleetSpec.Node node) {
-            Map<String, Duration> slow = node.faults().slowCommands();
-            return new StepTimes(PhysicalLimit.simulatedDuration("pmxs stop", slow),
-                    PhysicalLimit.simulatedDuration("mx-install", slow), PhysicalLimit.simulatedDuration("pmxs start", slow));
-        }
+    /** The per-node times of the three slowed commands ({@code pmxs stop}, {@code mx-install}, {@code pmxs start}). */
+    public record StepTimes(Duration stop, Duration install, Duration start) {
     }
 
     public List<Node> nodes() {
@@ -171,49 +152,18 @@ public final class OpenSshNodes implements AutoCloseable {
     /** Stops every sshd: first its per-connection children (the sessions), then the listener. */
     @Override
     public void close() {
-        for (Process process : processes) {
-            process.descendants().forEach(ProcessHandle::destroy);
-            process.destroy();
-        }
-        for (Process process : processes) {
-            try {
-                if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                    process.descendants().forEach(ProcessHandle::destroyForcibly);
-                    process.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                process.destroyForcibly();
-            }
-        }
+        servers.forEach(OpenSshServer::close);
     }
 
     // ---- the files of one node (package-private for the unit tests) -------------------------------------------------
 
-    /** sshd_config of one node. */
-    static String sshdConfig(String name, String host, int port, Path hostKey, Path authorizedKeys, Path pidFile, Path home) {
-        return String.join("\n",
-                "# generated by Baton's bench (OpenSshNodes): Matrix Server node " + name,
-                "Port " + port,
-                "ListenAddress " + host,
-                "HostKey " + hostKey,
-                "AuthorizedKeysFile " + authorizedKeys,
-                "PidFile " + pidFile,
-                "PermitRootLogin prohibit-password",
-                "PubkeyAuthentication yes",
-                "PasswordAuthentication no",
-                "KbdInteractiveAuthentication no",
-                "StrictModes no",
-                "UsePAM no",
-                "PrintMotd no",
-                "PrintLastLog no",
-                "Subsystem sftp internal-sftp",
-                "LogLevel ERROR",
-                "# sshd sets these in every session, over its defaults: the node's own home (its bash reads the",
-                "# node's .bashrc, which moves there) and the product's commands first on the PATH",
+    /** The sshd_config lines that give each session of node {@code name} its own HOME and the product's PATH. */
+    public static List<String> sessionEnvironment(String name, Path home) {
+        return List.of(
+                "# Matrix Server node " + name + ": sshd sets these in every session, over its defaults: the node's own",
+                "# home (its bash reads the node's .bashrc, which moves there) and the product's commands first on the PATH",
                 "SetEnv " + setEnv("BATON_NODE_DIR", home.toString()) + " " + setEnv("HOME", home.toString()) + " "
-                        + setEnv("PATH", home.resolve("bin") + ":/usr/bin:/bin"),
-                "");
+                        + setEnv("PATH", home.resolve("bin") + ":/usr/bin:/bin"));
     }
 
     private static String setEnv(String name, String value) {
@@ -224,13 +174,12 @@ public final class OpenSshNodes implements AutoCloseable {
     }
 
     /** A known_hosts line for a node on a non-standard port: {@code [host]:port type key}. */
-    static String knownHostsLine(String host, int port, String hostPublicKey) {
-        String[] parts = hostPublicKey.trim().split("\\s+");
-        return "[" + host + "]:" + port + " " + parts[0] + " " + parts[1];
+    public static String knownHostsLine(String host, int port, String hostPublicKey) {
+        return OpenSshServer.knownHostsLine(host, port, hostPublicKey);
     }
 
     /** Writes a node's home: the scripts in {@code bin/}, {@code node.env}, {@code .bashrc} and its state files. */
-    static void writeNodeFiles(Path home, String name, String clusterAddress, Path membersDir, String version, StepTimes times)
+    public static void writeNodeFiles(Path home, String name, String clusterAddress, Path membersDir, String version, StepTimes times)
             throws IOException {
         Path bin = Files.createDirectories(home.resolve("bin"));
         Files.writeString(home.resolve("node.env"), nodeEnv(name, clusterAddress, membersDir, times));
@@ -243,7 +192,7 @@ public final class OpenSshNodes implements AutoCloseable {
         Files.writeString(membersDir.resolve(clusterAddress), name + "\n");
     }
 
-    static String nodeEnv(String name, String clusterAddress, Path membersDir, StepTimes times) {
+    public static String nodeEnv(String name, String clusterAddress, Path membersDir, StepTimes times) {
         if (membersDir.toString().contains("'")) {
             throw new IllegalArgumentException("a path with a single quote cannot go into node.env: " + membersDir);
         }
@@ -260,7 +209,7 @@ public final class OpenSshNodes implements AutoCloseable {
     }
 
     /** Seconds as sleep(1) takes them: 0.5, 2, 0. */
-    static String seconds(Duration duration) {
+    public static String seconds(Duration duration) {
         return String.format(Locale.ROOT, "%.3f", duration.toMillis() / 1000.0).replaceAll("0+$", "").replaceAll("\\.$", "");
     }
 
@@ -269,14 +218,14 @@ public final class OpenSshNodes implements AutoCloseable {
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
-    static final String BASHRC = """
+    public static final String BASHRC = """
             # generated by Baton's bench (OpenSshNodes). On a real host sshd starts each session in the login user's home;
             # these nodes share one Unix user, so sshd's SetEnv gives each its own HOME and this moves the session there
             # (Baton's executor keeps its ledger in .baton/ledger relative to it, one per node as on real hosts).
             cd "$HOME" || exit 1
             """;
 
-    static final String PMXS = """
+    public static final String PMXS = """
             #!/bin/sh
             # pmxs: Matrix Server's service script on a Baton bench node (generated by OpenSshNodes).
             # State: $BATON_NODE_DIR/installed-version and $BATON_NODE_DIR/running; membership of the matrix: a file
@@ -324,7 +273,7 @@ public final class OpenSshNodes implements AutoCloseable {
             esac
             """;
 
-    static final String MX_INSTALL = """
+    public static final String MX_INSTALL = """
             #!/bin/sh
             # mx-install <version>: installs Matrix Server <version> on a stopped Baton bench node (generated by OpenSshNodes).
             . "$BATON_NODE_DIR/node.env"
@@ -350,7 +299,7 @@ public final class OpenSshNodes implements AutoCloseable {
             echo "Matrix Server $1 is installed; start it with 'pmxs start'"
             """;
 
-    static final String MX = """
+    public static final String MX = """
             #!/bin/sh
             # mx [--numeric] server status: the members of the matrix, lowest cluster address first (generated by OpenSshNodes).
             . "$BATON_NODE_DIR/node.env"
@@ -372,49 +321,4 @@ public final class OpenSshNodes implements AutoCloseable {
               if [ "$numeric" = yes ]; then echo "$address"; else cat "$address" 2>/dev/null; fi
             done
             """;
-
-    // ---- processes ----------------------------------------------------------------------------------------------
-
-    /** Starts sshd and waits until it accepts connections; null when the port was taken meanwhile (try another). */
-    private static Process startSshd(Path config, Path log, String host, int port, boolean lastAttempt)
-            throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(SSHD.toString(), "-D", "-e", "-f", config.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        Instant deadline = Instant.now().plus(START_TIMEOUT);
-        while (Instant.now().isBefore(deadline)) {
-            if (!process.isAlive()) {
-                String output = Files.readString(log);
-                if (!lastAttempt && output.contains("Address already in use")) {
-                    return null;
-                }
-                throw new IllegalStateException("sshd for " + host + ":" + port + " exited: " + output.trim() + " (config " + config + ")");
-            }
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress(host, port), 200);
-                return process;
-            } catch (IOException notYet) {
-                Thread.sleep(50);
-            }
-        }
-        process.destroyForcibly();
-        throw new IllegalStateException("sshd for " + host + ":" + port + " did not accept connections within " + START_TIMEOUT
-                + "; see " + log);
-    }
-
-    private static int freePort(String host) throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
-            return socket.getLocalPort();
-        }
-    }
-
-    /** Runs a short tool (ssh-keygen) and returns its output; fails with it when the tool fails. */
-    private static String run(List<String> command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            process.destroyForcibly();
-            throw new IllegalStateException(command.get(0) + " " + command.get(1) + " failed: " + output.trim());
-        }
-        return output;
-    }
 }

@@ -1,4 +1,4 @@
-package dev.baton.executor.ssh;
+package dev.baton.ssh;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -7,11 +7,12 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * How the executor authenticates nodes and itself ({@code baton.ssh.*}; env {@code BATON_SSH_KNOWN_HOSTS},
- * {@code BATON_SSH_PRIVATE_KEY}, {@code BATON_SSH_PRIVATE_KEY_PASSPHRASE}, {@code BATON_SSH_PRIVATE_KEY_PASSPHRASE_FILE},
- * {@code BATON_SSH_JUMP_HOST},
+ * How the executor and the health service authenticate nodes and themselves, with the same keys in both
+ * ({@code baton.ssh.*}; env {@code BATON_SSH_KNOWN_HOSTS}, {@code BATON_SSH_PRIVATE_KEY},
+ * {@code BATON_SSH_PRIVATE_KEY_PASSPHRASE}, {@code BATON_SSH_PRIVATE_KEY_PASSPHRASE_FILE}, {@code BATON_SSH_JUMP_HOST},
  * {@code BATON_SSH_CONNECT_TIMEOUT}, {@code BATON_SSH_KEEP_ALIVE}, {@code BATON_SSH_IDLE_TIMEOUT}).
- * The user and endpoint come from each command.
+ * The user and endpoint come from each command or cluster registration. {@link #toString()} of an implementation must
+ * never print the passphrase. Read by {@link SshClients}.
  */
 @ConfigMapping(prefix = "baton.ssh")
 public interface SshConfig {
