@@ -1,5 +1,7 @@
 package dev.baton.bench;
 
+import dev.baton.audit.AuditBenchmark;
+import dev.baton.executor.bench.ExecutorBenchmark;
 import dev.baton.sandbox.fleet.FleetSpec;
 import dev.baton.sandbox.world.ChildProcesses;
 import java.nio.file.Path;
@@ -18,9 +20,11 @@ import picocli.CommandLine.Option;
  * {@code ./baton bench}: the command line of the benchmarks; {@link RolloutDriver} runs them. By default everything
  * the issue asks for: the rolling-upgrade comparison (3 rounds), the many-clusters scenario at 100, 300 and 1,000
  * clusters with one and then two executors, and the audit store at 1M events. Options given explicitly win over
- * {@code --quick}'s.
+ * {@code --quick}'s. {@code ./baton bench executor} and {@code ./baton bench audit} run the executor's and the audit
+ * store's own benchmarks alone.
  */
 @Command(name = "baton bench", mixinStandardHelpOptions = true, usageHelpWidth = 110,
+        subcommands = {ExecutorBenchmark.class, AuditBenchmark.class},
         description = {"Roll a simulated 16-node Matrix cluster with an Ansible serial:1 playbook and with Baton and compare",
                 "both with the physical limit; then many clusters at once (1 vs 2 executors) and the audit store at 1M events.",
                 "Tables on stdout, CSV, Markdown and PNG in bench/results/."})

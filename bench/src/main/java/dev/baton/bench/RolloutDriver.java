@@ -91,7 +91,7 @@ public final class RolloutDriver {
             out.println("results: " + options.results() + "/many-clusters.{csv,md,png}");
         }
         if (options.auditEvents() > 0) {
-            out.printf("audit: audit-service's AuditBenchmark with %,d events (embedded PostgreSQL; takes minutes)...%n",
+            out.printf("audit: AuditBenchmark (the audit store) with %,d events (embedded PostgreSQL; takes minutes)...%n",
                     options.auditEvents());
             Path log = options.results().resolve("audit-benchmark.txt");
             AuditBench.Figures figures = AuditBench.run(repoRoot, options.auditEvents(), log, Duration.ofMinutes(60));
