@@ -11,9 +11,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The audit figures of issue 8: runs audit-service's own {@code AuditBenchmark} (a main class in its test sources:
+ * The audit figures of issue 8: runs {@link dev.baton.audit.AuditBenchmark} (this module, the audit store's package:
  * N synthetic events stored through {@code AuditLog} in batches of 500 on an embedded PostgreSQL, then 200 queries by
- * rollout and 200 by one-hour range, then a full chain verification) through the Maven Wrapper, keeps its output,
+ * rollout and 200 by one-hour range, then a full chain verification) in a JVM of its own, keeps its output,
  * and reads its figures. No Kafka topics are involved: it measures the audit store.
  */
 public final class AuditBench {
@@ -78,17 +78,17 @@ public final class AuditBench {
                 number(verify.group(1)), Boolean.parseBoolean(verify.group(2)), Double.parseDouble(verify.group(3)));
     }
 
-    /** The Maven Wrapper command that runs AuditBenchmark with {@code events} events. */
-    static List<String> command(Path repoRoot, int events) {
-        return List.of(repoRoot.resolve("mvnw").toString(), "-q", "-pl", "audit-service", "test-compile",
-                "org.codehaus.mojo:exec-maven-plugin:3.5.1:java", "-Dexec.mainClass=dev.baton.audit.AuditBenchmark",
-                "-Dexec.classpathScope=test", "-Dexec.args=" + events);
+    /** The JVM command that runs AuditBenchmark with {@code events} events, on this JVM's (the bench's) classpath. */
+    static List<String> command(String classPath, int events) {
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djava.util.logging.manager=org.jboss.logmanager.LogManager", "-cp", classPath,
+                "dev.baton.audit.AuditBenchmark", Integer.toString(events));
     }
 
     /** Runs AuditBenchmark, its output to {@code log}, and reads the figures. */
     public static Figures run(Path repoRoot, int events, Path log, Duration timeout) throws IOException, InterruptedException {
         Files.createDirectories(log.toAbsolutePath().getParent());
-        Process process = new ProcessBuilder(command(repoRoot, events)).directory(repoRoot.toFile())
+        Process process = new ProcessBuilder(command(System.getProperty("java.class.path"), events)).directory(repoRoot.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             process.descendants().forEach(ProcessHandle::destroyForcibly);

@@ -21,7 +21,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * The benchmark's "real OpenSSH hosts" scenario: the same 16-node Matrix Server rolling upgrade as
@@ -34,7 +38,7 @@ import java.util.stream.Collectors;
  *   <li>start a whole Baton ({@link LocalBaton}: Kafka, PostgreSQL, the four services; its one-node simulated fleet
  *       only provides the client key and known_hosts and is never registered) and 16 OpenSSH nodes on 3.5.0 that
  *       authorise that client key; append the nodes' host keys to the services' known_hosts;</li>
- *   <li>warm the services up as the simulated comparison does ({@code RollingUpgradeBench.warmUp}: one rollout of a
+ *   <li>warm the services up as the simulated comparison does ({@code RolloutDriver.warmUp}: one rollout of a
  *       simulated 2-node cluster of the same fleet, then retired; the OpenSSH nodes are not touched);</li>
  *   <li>Ansible rolls 3.5.0 -> 3.5.1 with the idiomatic playbook, then (the control) 3.5.1 -> 3.5.2 with the simulated
  *       scenario's {@code raw} playbook, while the cluster is not registered (the services idle, nothing probes);</li>
@@ -220,10 +224,10 @@ public final class OpenSshScenario {
         Procedure procedure = ProcedureCatalog.shipped().get("matrix-server").orElseThrow();
         Path ansible = withAnsible ? AnsibleRun.executable() : null;
         boolean raw = ansible != null && options.rawControl();
-        String ansibleTarget = RollingUpgradeBench.bump(FROM_VERSION, 1);
-        String rawTarget = RollingUpgradeBench.bump(FROM_VERSION, 2);
-        String batonTarget = RollingUpgradeBench.bump(FROM_VERSION, raw ? 3 : 2);
-        PhysicalLimit limit = PhysicalLimit.of(procedure, cluster("openssh-matrix"), batonTarget, RollingUpgradeBench.HEALTH_INTERVAL);
+        String ansibleTarget = RolloutDriver.bump(FROM_VERSION, 1);
+        String rawTarget = RolloutDriver.bump(FROM_VERSION, 2);
+        String batonTarget = RolloutDriver.bump(FROM_VERSION, raw ? 3 : 2);
+        PhysicalLimit limit = PhysicalLimit.of(procedure, cluster("openssh-matrix"), batonTarget, RolloutDriver.HEALTH_INTERVAL);
         if (withAnsible && ansible == null) {
             out.println("OpenSSH hosts: ansible-playbook is not installed (apt-get install -y ansible-core): Baton alone");
         }
@@ -245,27 +249,27 @@ public final class OpenSshScenario {
             String clusterId = "openssh-matrix-r" + round;
             Path roundDir = workDir.resolve("openssh-round-" + round);
             out.printf("OpenSSH round %d: starting Kafka, PostgreSQL, the four services and %d sshd nodes (%s)...%n", round, NODES, roundDir);
-            FleetSpec withWarmUp = RollingUpgradeBench.withWarmUp(FleetSpec.parse(UNUSED_FLEET), round);
+            FleetSpec withWarmUp = RolloutDriver.withWarmUp(FleetSpec.parse(UNUSED_FLEET), round);
             try (LocalBaton baton = LocalBaton.start(repoRoot, withWarmUp, roundDir, "bench-fleet-management",
-                    RollingUpgradeBench.ROLLOUT_TUNING);
+                    RolloutDriver.ROLLOUT_TUNING);
                  OpenSshNodes nodes = OpenSshNodes.start(cluster(clusterId), roundDir.resolve("openssh-nodes"),
                          baton.fleet().clientPrivateKey(), OpenSshScenario::stepTimes)) {
                 // the services read known_hosts again for every new connection (executor and health)
                 Files.write(baton.fleet().knownHostsFile(), nodes.knownHostsLines(), StandardOpenOption.APPEND);
                 // long-running services, warmed up by one rollout of their own (as in the simulated comparison)
-                RollingUpgradeBench.warmUp(baton, withWarmUp.clusters().get(1).id(), round, out);
+                RolloutDriver.warmUp(baton, withWarmUp.clusters().get(1).id(), round, out);
                 List<OpenSshNodes.Node> order = upgradeOrder(nodes.nodes());
                 if (ansible != null) {
                     List<AnsiblePlaybook.Host> hosts = order.stream()
                             .map(n -> new AnsiblePlaybook.Host(n.name(), n.sshHost(), n.sshPort())).toList();
                     AnsibleCommandPlaybook playbook = new AnsibleCommandPlaybook(hosts, ansibleTarget, user,
                             baton.fleet().clientPrivateKey(), nodes.knownHostsFile(), procedure.health().stableProbes(),
-                            RollingUpgradeBench.HEALTH_INTERVAL, PYTHON);
+                            RolloutDriver.HEALTH_INTERVAL, PYTHON);
                     ansibleCompleted &= runAnsible(ansible, playbook::writeTo, ANSIBLE_CONTENDER, order, ansibleTarget,
                             resultsDir.resolve("ansible-openssh"), timeout, round, ansibleWalls, out);
                     if (raw) {
                         AnsiblePlaybook control = new AnsiblePlaybook(hosts, rawTarget, user, baton.fleet().clientPrivateKey(),
-                                nodes.knownHostsFile(), procedure.health().stableProbes(), RollingUpgradeBench.HEALTH_INTERVAL);
+                                nodes.knownHostsFile(), procedure.health().stableProbes(), RolloutDriver.HEALTH_INTERVAL);
                         rawCompleted &= runAnsible(ansible, control::writeTo, RAW_CONTENDER, order, rawTarget,
                                 resultsDir.resolve("ansible-openssh/raw"), timeout, round, rawWalls, out);
                     }
@@ -282,7 +286,7 @@ public final class OpenSshScenario {
                 }
                 String notRolled = notRolled(order, batonTarget);
                 if (!baton.eventLog().rolloutCompleted(clusterId) || notRolled != null) {
-                    out.println("  Baton did NOT complete (" + RollingUpgradeBench.ending(baton, clusterId)
+                    out.println("  Baton did NOT complete (" + RolloutDriver.ending(baton, clusterId)
                             + (notRolled == null ? "" : "; " + notRolled) + "); see the service logs in " + roundDir);
                     batonCompleted = false;
                     batonWalls.add(Duration.between(requested, Instant.now()));
@@ -292,7 +296,7 @@ public final class OpenSshScenario {
                     batonWalls.add(analysis.wallTime());
                     out.printf("OpenSSH round %d: Baton %s s%n", round, ResultTable.secs(analysis.wallTime()));
                 }
-                RollingUpgradeBench.retire(baton, List.of(clusterId));
+                RolloutDriver.retire(baton, List.of(clusterId));
             }
         }
         return new Outcome(null, limit, batonWalls, batonCompleted, ansibleWalls, ansible != null && ansibleCompleted, rawWalls,
@@ -303,7 +307,7 @@ public final class OpenSshScenario {
     static FleetSpec.Cluster cluster(String clusterId) {
         StringBuilder yaml = new StringBuilder("clusters:\n  - id: ").append(clusterId)
                 .append("\n    product: matrix-server\n    version: ").append(FROM_VERSION).append("\n    nodes:\n");
-        String step = RollingUpgradeBench.STEP_TIME.toString();
+        String step = RolloutDriver.STEP_TIME.toString();
         for (int n = 1; n <= NODES; n++) {
             yaml.append(String.format("      - name: mx%02d%n        sshHost: %s%d%n        faults:%n"
                     + "          slowCommands: {\"pmxs stop\": %s, \"mx-install\": %s, \"pmxs start\": %s}%n",
@@ -321,7 +325,7 @@ public final class OpenSshScenario {
 
     /** The matrix-server order: highest cluster address first, compared numerically. */
     static List<OpenSshNodes.Node> upgradeOrder(List<OpenSshNodes.Node> nodes) {
-        return nodes.stream().sorted(Comparator.comparing((OpenSshNodes.Node n) -> RollingUpgradeBench.numeric(n.clusterAddress()))
+        return nodes.stream().sorted(Comparator.comparing((OpenSshNodes.Node n) -> RolloutDriver.numeric(n.clusterAddress()))
                 .reversed()).toList();
     }
 
@@ -402,65 +406,64 @@ public final class OpenSshScenario {
 
     /**
      * Runs the scenario alone: {@code java ... dev.baton.bench.OpenSshScenario [--rounds N] [--results DIR]
-     * [--timeout PT10M] [--no-ansible]}; exits 0 when every round completed, 1 otherwise, 2 on a usage error or when
-     * sshd is not installed.
+     * [--timeout PT10M] [--no-ansible] [--no-raw]}; exits 0 when every round completed, 1 otherwise, 2 on a usage
+     * error or when sshd is not installed.
      */
     public static void main(String[] args) {
-        Path repoRoot = Path.of(System.getProperty("baton.repo.root", ".")).toAbsolutePath().normalize();
-        int rounds = 1;
-        Path results = repoRoot.resolve("bench/results");
-        Duration timeout = Duration.ofMinutes(10);
-        boolean withAnsible = true;
-        boolean rawControl = true;
-        try {
-            for (int i = 0; i < args.length; i++) {
-                if ("--rounds".equals(args[i]) && i + 1 < args.length) {
-                    rounds = Integer.parseInt(args[++i]);
-                    if (rounds < 1 || rounds > 20) {
-                        throw new IllegalArgumentException("--rounds: '" + args[i] + "' is not a number from 1 to 20");
-                    }
-                } else if ("--results".equals(args[i]) && i + 1 < args.length) {
-                    results = Path.of(args[++i]).toAbsolutePath();
-                } else if ("--timeout".equals(args[i]) && i + 1 < args.length) {
-                    timeout = Duration.parse(args[++i]);
-                } else if ("--no-ansible".equals(args[i])) {
-                    withAnsible = false;
-                } else if ("--no-raw".equals(args[i])) {
-                    rawControl = false;
-                } else {
-                    throw new IllegalArgumentException("unknown argument '" + args[i]
-                            + "' (usage: OpenSshScenario [--rounds 1] [--results dir] [--timeout PT10M] [--no-ansible] [--no-raw])");
-                }
+        System.exit(new CommandLine(new Alone()).execute(args));
+    }
+
+    /** The scenario's own command line. */
+    @Command(name = "OpenSshScenario", mixinStandardHelpOptions = true,
+            description = "Baton, an idiomatic Ansible playbook and a raw control on 16 real OpenSSH hosts.")
+    static final class Alone implements Callable<Integer> {
+        @Option(names = "--rounds", defaultValue = "1", paramLabel = "N", description = "1 to 20 (default ${DEFAULT-VALUE})")
+        int rounds;
+
+        @Option(names = "--results", paramLabel = "DIR", description = "where results go (default bench/results)")
+        Path results;
+
+        @Option(names = "--timeout", defaultValue = "PT10M", paramLabel = "DURATION", converter = RollingUpgradeBench.IsoDuration.class,
+                description = "give up on a rollout after this long (default ${DEFAULT-VALUE})")
+        Duration timeout;
+
+        @Option(names = "--no-ansible", description = "Baton (and the raw control) only")
+        boolean noAnsible;
+
+        @Option(names = "--no-raw", description = "without the raw control")
+        boolean noRaw;
+
+        @Override
+        public Integer call() {
+            Path repoRoot = Path.of(System.getProperty("baton.repo.root", ".")).toAbsolutePath().normalize();
+            if (rounds < 1 || rounds > 20) {
+                System.err.println("OpenSshScenario: --rounds: '" + rounds + "' is not a number from 1 to 20");
+                return 2;
             }
-        } catch (RuntimeException e) {
-            System.err.println("OpenSshScenario: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
-        ChildProcesses.stopAllOnExit("bench-openssh-children-stop");
-        Path workDir = repoRoot.resolve(".baton/bench-openssh-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        int status;
-        try {
-            Outcome outcome = run(repoRoot, workDir, results, new Options(rounds, timeout, withAnsible, rawControl), System.out);
-            if (outcome.skipped() != null) {
-                status = 2;
-            } else {
-                outcome.writeResults(results);
+            Path resultDir = results == null ? repoRoot.resolve("bench/results") : results.toAbsolutePath();
+            ChildProcesses.stopAllOnExit("bench-openssh-children-stop");
+            Path workDir = repoRoot.resolve(".baton/bench-openssh-"
+                    + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+            try {
+                Outcome outcome = run(repoRoot, workDir, resultDir, new Options(rounds, timeout, !noAnsible, !noRaw), System.out);
+                if (outcome.skipped() != null) {
+                    return 2;
+                }
+                outcome.writeResults(resultDir);
                 System.out.println();
                 System.out.print(outcome.text());
                 System.out.println();
-                System.out.println("results: " + results + "/openssh-rolling-upgrade.{csv,md,png}"
+                System.out.println("results: " + resultDir + "/openssh-rolling-upgrade.{csv,md,png}"
                         + (outcome.ansibleRounds().isEmpty() ? "" : ", ansible-openssh/ (playbook, inventory, ansible.cfg, one log per round)")
                         + (outcome.rawRounds().isEmpty() ? "" : ", ansible-openssh/raw/ (the raw control's)"));
-                status = outcome.completed() ? 0 : 1;
+                return outcome.completed() ? 0 : 1;
+            } catch (Exception | Error e) {
+                // an Error too (e.g. a class missing because the jar was rebuilt meanwhile): the embedded Kafka's threads
+                // would keep the JVM alive otherwise
+                System.err.println("OpenSshScenario failed: " + e.getMessage() + " (logs in " + workDir + ")");
+                e.printStackTrace();
+                return 1;
             }
-        } catch (Exception | Error e) {
-            // an Error too (e.g. a class missing because the jar was rebuilt meanwhile): the embedded Kafka's threads
-            // would keep the JVM alive otherwise
-            System.err.println("OpenSshScenario failed: " + e.getMessage() + " (logs in " + workDir + ")");
-            e.printStackTrace();
-            status = 1;
         }
-        System.exit(status);
     }
 }

@@ -3,7 +3,6 @@ package dev.baton.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 class AuditBenchTest {
@@ -46,9 +45,8 @@ class AuditBenchTest {
     }
 
     @Test
-    void theBenchmarkRunsThroughTheMavenWrapperFromTheAuditModulesTestClasspath() {
-        assertThat(AuditBench.command(Path.of("/repo"), 1000)).containsExactly("/repo/mvnw", "-q", "-pl", "audit-service",
-                "test-compile", "org.codehaus.mojo:exec-maven-plugin:3.5.1:java", "-Dexec.mainClass=dev.baton.audit.AuditBenchmark",
-                "-Dexec.classpathScope=test", "-Dexec.args=1000");
+    void theBenchmarkRunsInAJvmOfTheBenchsOwnClasspath() {
+        assertThat(AuditBench.command("/bench.jar:/lib.jar", 1000)).endsWith("-cp", "/bench.jar:/lib.jar",
+                "dev.baton.audit.AuditBenchmark", "1000");
     }
 }

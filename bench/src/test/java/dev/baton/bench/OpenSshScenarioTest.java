@@ -21,9 +21,9 @@ class OpenSshScenarioTest {
     void theOpenSshClusterHasTheSamePhysicalLimitAsTheSimulatedBenchCluster() {
         FleetSpec.Cluster simulated = FleetSpec.fromClasspath(RollingUpgradeBench.DEFAULT_FLEET).clusters().get(0);
 
-        PhysicalLimit openssh = PhysicalLimit.of(matrix, OpenSshScenario.cluster("c"), "3.5.2", RollingUpgradeBench.HEALTH_INTERVAL);
+        PhysicalLimit openssh = PhysicalLimit.of(matrix, OpenSshScenario.cluster("c"), "3.5.2", RolloutDriver.HEALTH_INTERVAL);
 
-        assertThat(openssh.total()).isEqualTo(PhysicalLimit.of(matrix, simulated, "3.5.2", RollingUpgradeBench.HEALTH_INTERVAL).total())
+        assertThat(openssh.total()).isEqualTo(PhysicalLimit.of(matrix, simulated, "3.5.2", RolloutDriver.HEALTH_INTERVAL).total())
                 .isEqualTo(Duration.ofMillis(33_600));
     }
 
@@ -64,7 +64,7 @@ class OpenSshScenarioTest {
 
     @Test
     void theOutcomeBecomesATableComparingBatonWithTheCommandModulePlaybook() {
-        PhysicalLimit limit = PhysicalLimit.of(matrix, OpenSshScenario.cluster("c"), "3.5.2", RollingUpgradeBench.HEALTH_INTERVAL);
+        PhysicalLimit limit = PhysicalLimit.of(matrix, OpenSshScenario.cluster("c"), "3.5.2", RolloutDriver.HEALTH_INTERVAL);
         OpenSshScenario.Outcome outcome = new OpenSshScenario.Outcome(null, limit, List.of(Duration.ofSeconds(44), Duration.ofSeconds(42)),
                 true, List.of(Duration.ofSeconds(88), Duration.ofSeconds(84)), true, List.of(Duration.ofSeconds(40), Duration.ofSeconds(42)),
                 true, List.of());
@@ -90,7 +90,7 @@ class OpenSshScenarioTest {
     @Test
     void aSkippedOrIncompleteScenarioIsNotCompleted() {
         OpenSshScenario.Outcome skipped = OpenSshScenario.Outcome.skipped("/usr/sbin/sshd is missing");
-        PhysicalLimit limit = PhysicalLimit.of(matrix, OpenSshScenario.cluster("c"), "3.5.2", RollingUpgradeBench.HEALTH_INTERVAL);
+        PhysicalLimit limit = PhysicalLimit.of(matrix, OpenSshScenario.cluster("c"), "3.5.2", RolloutDriver.HEALTH_INTERVAL);
         OpenSshScenario.Outcome ansibleFailed = new OpenSshScenario.Outcome(null, limit, List.of(Duration.ofSeconds(44)), true,
                 List.of(Duration.ofSeconds(20)), false, List.of(), false, List.of());
         OpenSshScenario.Outcome rawFailed = new OpenSshScenario.Outcome(null, limit, List.of(Duration.ofSeconds(44)), true,

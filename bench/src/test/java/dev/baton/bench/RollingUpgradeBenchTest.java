@@ -13,7 +13,7 @@ class RollingUpgradeBenchTest {
 
     @Test
     void defaultsAreEverythingTheIssueAsksFor() {
-        RollingUpgradeBench.Options options = RollingUpgradeBench.Options.parse(new String[0], ROOT);
+        BenchOptions options = RollingUpgradeBench.parse(new String[0], ROOT);
 
         assertThat(options.rounds()).isEqualTo(3);
         assertThat(options.skipAnsible()).isFalse();
@@ -26,7 +26,7 @@ class RollingUpgradeBenchTest {
         assertThat(options.executors()).isEqualTo(2);
         assertThat(options.skipRollout()).isFalse();
 
-        RollingUpgradeBench.Options quick = RollingUpgradeBench.Options.parse(new String[] {"--quick"}, ROOT);
+        BenchOptions quick = RollingUpgradeBench.parse(new String[] {"--quick"}, ROOT);
         assertThat(quick.rounds()).isEqualTo(1);
         assertThat(quick.clusterCounts()).containsExactly(100);
         assertThat(quick.executors()).isEqualTo(1);
@@ -35,62 +35,62 @@ class RollingUpgradeBenchTest {
 
     @Test
     void eachPartCanBeChosenOrSkipped() {
-        RollingUpgradeBench.Options options = RollingUpgradeBench.Options.parse(
+        BenchOptions options = RollingUpgradeBench.parse(
                 new String[] {"--audit", "1_000_000", "--no-rollout"}, ROOT);
 
         assertThat(options.auditEvents()).isEqualTo(1_000_000);
         assertThat(options.skipRollout()).isTrue();
-        assertThatThrownBy(() -> RollingUpgradeBench.Options.parse(
+        assertThatThrownBy(() -> RollingUpgradeBench.parse(
                 new String[] {"--no-rollout", "--audit", "0", "--clusters", "0"}, ROOT)).hasMessageContaining("nothing to measure");
-        assertThat(RollingUpgradeBench.Options.parse(new String[] {"--audit", "0"}, ROOT).auditEvents()).isZero();
-        assertThat(RollingUpgradeBench.Options.parse(new String[] {"--clusters", "0"}, ROOT).clusterCounts()).isEmpty();
-        assertThatThrownBy(() -> RollingUpgradeBench.Options.parse(new String[] {"--audit", "lots"}, ROOT))
+        assertThat(RollingUpgradeBench.parse(new String[] {"--audit", "0"}, ROOT).auditEvents()).isZero();
+        assertThat(RollingUpgradeBench.parse(new String[] {"--clusters", "0"}, ROOT).clusterCounts()).isEmpty();
+        assertThatThrownBy(() -> RollingUpgradeBench.parse(new String[] {"--audit", "lots"}, ROOT))
                 .hasMessageContaining("--audit: 'lots'");
-        RollingUpgradeBench.Options many = RollingUpgradeBench.Options.parse(
+        BenchOptions many = RollingUpgradeBench.parse(
                 new String[] {"--no-rollout", "--clusters", "100", "--cluster-size", "3"}, ROOT);
         assertThat(many.clusterCounts()).containsExactly(100);
         assertThat(many.clusterSize()).isEqualTo(3);
-        assertThat(RollingUpgradeBench.Options.parse(new String[] {"--clusters", "10,30"}, ROOT).clusterCounts())
+        assertThat(RollingUpgradeBench.parse(new String[] {"--clusters", "10,30"}, ROOT).clusterCounts())
                 .containsExactly(10, 30);
-        assertThatThrownBy(() -> RollingUpgradeBench.Options.parse(new String[] {"--clusters", "10,x"}, ROOT))
+        assertThatThrownBy(() -> RollingUpgradeBench.parse(new String[] {"--clusters", "10,x"}, ROOT))
                 .hasMessageContaining("--clusters: 'x'");
-        assertThat(RollingUpgradeBench.Options.parse(new String[] {"--clusters", "5", "--executors", "2"}, ROOT).executors())
+        assertThat(RollingUpgradeBench.parse(new String[] {"--clusters", "5", "--executors", "2"}, ROOT).executors())
                 .isEqualTo(2);
-        assertThatThrownBy(() -> RollingUpgradeBench.Options.parse(new String[] {"--executors", "3"}, ROOT))
+        assertThatThrownBy(() -> RollingUpgradeBench.parse(new String[] {"--executors", "3"}, ROOT))
                 .hasMessageContaining("--executors: '3' is not 1 or 2");
-        assertThatThrownBy(() -> RollingUpgradeBench.Options.parse(new String[] {"--clusters", "0,5"}, ROOT))
+        assertThatThrownBy(() -> RollingUpgradeBench.parse(new String[] {"--clusters", "0,5"}, ROOT))
                 .hasMessageContaining("--clusters: '0'");
     }
 
     @Test
     void optionsAreReadAndMistakesNamed() {
-        RollingUpgradeBench.Options options = RollingUpgradeBench.Options.parse(
+        BenchOptions options = RollingUpgradeBench.parse(
                 new String[] {"--rounds", "1", "--no-ansible", "--results", "/tmp/r", "--timeout", "PT2M"}, ROOT);
 
         assertThat(options.rounds()).isEqualTo(1);
         assertThat(options.skipAnsible()).isTrue();
         assertThat(options.results()).isEqualTo(Path.of("/tmp/r"));
         assertThat(options.timeout()).isEqualTo(Duration.ofMinutes(2));
-        assertThatThrownBy(() -> RollingUpgradeBench.Options.parse(new String[] {"--rounds", "0"}, ROOT))
+        assertThatThrownBy(() -> RollingUpgradeBench.parse(new String[] {"--rounds", "0"}, ROOT))
                 .hasMessageContaining("--rounds");
-        assertThatThrownBy(() -> RollingUpgradeBench.Options.parse(new String[] {"--timeout", "10m"}, ROOT))
+        assertThatThrownBy(() -> RollingUpgradeBench.parse(new String[] {"--timeout", "10m"}, ROOT))
                 .hasMessageContaining("ISO-8601");
-        assertThatThrownBy(() -> RollingUpgradeBench.Options.parse(new String[] {"--fast"}, ROOT))
-                .hasMessageContaining("unknown argument '--fast'");
+        assertThatThrownBy(() -> RollingUpgradeBench.parse(new String[] {"--fast"}, ROOT))
+                .hasMessageContaining("Unknown option: '--fast'");
     }
 
     @Test
     void matrixNodesAreUpgradedHighestClusterAddressFirstComparedNumerically() {
-        assertThat(RollingUpgradeBench.numeric("127.77.1.16")).isGreaterThan(RollingUpgradeBench.numeric("127.77.1.9"));
-        assertThat(RollingUpgradeBench.bump("3.5.0", 2)).isEqualTo("3.5.2");
-        assertThat(RollingUpgradeBench.bump("3.5.9", 1)).isEqualTo("3.5.10");
+        assertThat(RolloutDriver.numeric("127.77.1.16")).isGreaterThan(RolloutDriver.numeric("127.77.1.9"));
+        assertThat(RolloutDriver.bump("3.5.0", 2)).isEqualTo("3.5.2");
+        assertThat(RolloutDriver.bump("3.5.9", 1)).isEqualTo("3.5.10");
     }
 
     @Test
     void eachRoundRollsTheSameNodesUnderItsOwnClusterId() {
         FleetSpec spec = FleetSpec.fromClasspath(RollingUpgradeBench.DEFAULT_FLEET);
 
-        FleetSpec round2 = RollingUpgradeBench.renamed(spec, "bench-matrix-r2");
+        FleetSpec round2 = RolloutDriver.renamed(spec, "bench-matrix-r2");
 
         assertThat(round2.clusters()).singleElement().satisfies(c -> {
             assertThat(c.id()).isEqualTo("bench-matrix-r2");
@@ -101,9 +101,9 @@ class RollingUpgradeBenchTest {
 
     @Test
     void eachRoundWarmsBatonUpOnATwoNodeClusterOfItsOwnThatSharesNoAddressWithTheMeasuredOne() {
-        FleetSpec spec = RollingUpgradeBench.renamed(FleetSpec.fromClasspath(RollingUpgradeBench.DEFAULT_FLEET), "bench-matrix-r2");
+        FleetSpec spec = RolloutDriver.renamed(FleetSpec.fromClasspath(RollingUpgradeBench.DEFAULT_FLEET), "bench-matrix-r2");
 
-        FleetSpec round = RollingUpgradeBench.withWarmUp(spec, 2);
+        FleetSpec round = RolloutDriver.withWarmUp(spec, 2);
 
         assertThat(round.clusters()).hasSize(2);
         assertThat(round.clusters().get(0)).isEqualTo(spec.clusters().get(0));
@@ -112,6 +112,6 @@ class RollingUpgradeBenchTest {
         assertThat(warmUp.nodes()).hasSize(2);
         assertThat(warmUp.nodes()).extracting(FleetSpec.Node::sshHost)
                 .doesNotContainAnyElementsOf(spec.clusters().get(0).nodes().stream().map(FleetSpec.Node::sshHost).toList());
-        assertThat(RollingUpgradeBench.withWarmUp(spec, 3).clusters().get(1).id()).isNotEqualTo(warmUp.id());
+        assertThat(RolloutDriver.withWarmUp(spec, 3).clusters().get(1).id()).isNotEqualTo(warmUp.id());
     }
 }

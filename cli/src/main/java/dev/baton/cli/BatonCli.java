@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
         description = "Rolling upgrades of server clusters, one node at a time.",
         subcommands = {ClusterCommand.class, UpgradeCommand.class, RolloutCommands.Status.class, RolloutCommands.Watch.class,
                 RolloutCommands.Pause.class, RolloutCommands.Resume.class, RolloutCommands.Abort.class,
-                RolloutCommands.Release.class, AuditCommand.class},
+                RolloutCommands.Release.class, AuditCommand.class,
+                DemoCommand.class, SandboxCommand.class},
         footer = {"", "Exit codes: 0 ok; 1 rollout halted, aborted or rejected, or audit verify failed;",
                 "2 usage error; 3 not found; 4 rejected by the service; 5 service unreachable; 6 timed out.",
                 "Endpoints: BATON_PLANNER_URL, BATON_AUDIT_URL, BATON_HEALTH_URL, or the --*-url options."})
@@ -101,6 +102,11 @@ public final class BatonCli implements Runnable {
 
     public BatonApi health() {
         return new BatonApi(http, "health", url(healthUrl, "BATON_HEALTH_URL", "http://localhost:8083"), "BATON_HEALTH_URL");
+    }
+
+    /** Another service's REST API at a known address (e.g. the demo's own audit service), on the CLI's HTTP client. */
+    public BatonApi service(String name, String baseUrl) {
+        return new BatonApi(http, name, baseUrl, "its base URL");
     }
 
     private String url(String option, String variable, String fallback) {

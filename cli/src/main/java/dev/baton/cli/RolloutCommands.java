@@ -54,7 +54,7 @@ final class RolloutCommands {
         Instant deadline = timeout == null ? null : Instant.now().plus(timeout);
         Map<String, String> printed = new HashMap<>();
         String lastState = null;
-        int drawn = 0;
+        LiveFrame frame = new LiveFrame(out, cli.width());
         while (true) {
             JsonNode rollout = cli.planner().get("/api/v1/rollouts/" + BatonApi.segment(rolloutId));
             String state = rollout.path("state").asText();
@@ -64,15 +64,7 @@ final class RolloutCommands {
                     out.println(line);
                 }
             } else if (cli.terminal()) {
-                List<String> frame = Text.rolloutLines(rollout);
-                StringBuilder text = new StringBuilder();
-                if (drawn > 0) {
-                    text.append("\033[").append(drawn).append("F\033[J");
-                }
-                int width = cli.width();
-                frame.forEach(l -> text.append(l.length() > width ? l.substring(0, width) : l).append('\n'));
-                out.print(text);
-                drawn = frame.size();
+                frame.draw(Text.rolloutLines(rollout));
             } else {
                 if (!state.equals(lastState)) {
                     out.println(Text.headline(rollout));

@@ -218,15 +218,41 @@ final class Text {
                             + (s.hasNonNull("errorCode") ? " " + s.path("errorCode").asText() : ""));
                 }
             });
+            List<String> notes = new ArrayList<>();
+            if (!failed.isEmpty()) {
+                notes.add(String.join(", ", failed));
+            }
+            List<String> remedies = remedies(report, node);
+            if (!remedies.isEmpty()) {
+                notes.add("remedy: " + String.join(", ", remedies));
+            }
             text.append(String.format("  %-12s %-8s -> %-8s %-10s %2d steps%s%n", node.path("nodeName").asText(),
                     node.path("versionBefore").asText("?"), node.path("versionAfter").asText("?"), node.path("status").asText("?"),
-                    node.path("steps").size(), failed.isEmpty() ? "" : "  (" + String.join(", ", failed) + ")"));
+                    node.path("steps").size(), notes.isEmpty() ? "" : "  (" + String.join("; ", notes) + ")"));
         }
         text.append("  failures ").append(report.path("failures").size()).append(", guards blocked ")
                 .append(report.path("guardsBlocked").size()).append(", interruptions ").append(report.path("interruptions").size())
                 .append(", mixed-version time ").append(report.path("mixedVersionDuration").asText("none"))
                 .append(", ").append(report.path("eventCount").asText("?")).append(" audited events\n");
         return text.toString();
+    }
+
+    /** The steps a node ran that its plan did not list (a failure's remedy, e.g. a reboot); empty without a plan. */
+    private static List<String> remedies(JsonNode report, JsonNode node) {
+        List<String> extra = new ArrayList<>();
+        for (JsonNode planned : report.path("plan").path("nodes")) {
+            if (planned.path("nodeName").asText().equals(node.path("nodeName").asText())) {
+                List<String> plannedSteps = new ArrayList<>();
+                planned.path("steps").forEach(step -> plannedSteps.add(step.asText()));
+                node.path("steps").forEach(step -> {
+                    String name = step.path("step").asText();
+                    if (!plannedSteps.contains(name) && !extra.contains(name)) {
+                        extra.add(name);
+                    }
+                });
+            }
+        }
+        return extra;
     }
 
     /** The audit store's integrity check. */

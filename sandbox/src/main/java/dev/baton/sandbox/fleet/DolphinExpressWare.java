@@ -67,6 +67,17 @@ final class DolphinExpressWare implements SimulatedProduct {
         return String.format("%-59s%s", label, ok ? OK : FAILED);
     }
 
+    /** The installers (the SIA, {@code Dolphin_eXpressWare-<version>.sh}) are the scripts a Dolphin node runs. */
+    @Override
+    public boolean runsScript(String fileName) {
+        return INSTALLER.matcher(fileName).matches();
+    }
+
+    @Override
+    public String scripts() {
+        return "the Dolphin eXpressWare installer (SIA)";
+    }
+
     @Override
     public int run(Machine machine, List<String> argv, String cwd, Console console) {
         String command = argv.get(0);

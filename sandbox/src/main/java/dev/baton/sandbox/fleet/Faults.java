@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -50,6 +52,28 @@ public final class Faults {
         if (slowCommands != null) {
             slowCommands.forEach(this::slowCommand);
         }
+    }
+
+    /** The knobs that are set, in words (what the demo prints per faulty node); empty for a healthy node. */
+    public List<String> describe() {
+        List<String> knobs = new ArrayList<>();
+        if (refuseStop) {
+            knobs.add("refuseStop (its services won't stop)");
+        }
+        if (failStartUntilReboot) {
+            knobs.add("failStartUntilReboot");
+        }
+        if (neverReturns) {
+            knobs.add("neverReturns");
+        }
+        if (hostKeyChanged) {
+            knobs.add("hostKeyChanged");
+        }
+        if (dropConnectionOn != null) {
+            knobs.add("dropConnectionOn '" + dropConnectionOn + "'");
+        }
+        slowCommands.forEach((cmd, d) -> knobs.add("slow '" + cmd + "' " + d));
+        return knobs;
     }
 
     /** An independent copy (each node of a started fleet gets its own). */

@@ -23,6 +23,19 @@ sealed interface SimulatedProduct permits DolphinExpressWare, MatrixServer {
      */
     int run(Machine machine, List<String> argv, String cwd, Console console);
 
+    /**
+     * Whether a script file of this name is one of the product's commands (then the shell runs it with
+     * {@link #run}, its path first); a node runs no other script.
+     */
+    default boolean runsScript(String fileName) {
+        return false;
+    }
+
+    /** The scripts {@link #runsScript} accepts, in words: "the ... installer", or "no scripts". */
+    default String scripts() {
+        return "no scripts";
+    }
+
     /** The machine is going down: the product stops on it without a word. */
     void shutdown(Machine machine);
 

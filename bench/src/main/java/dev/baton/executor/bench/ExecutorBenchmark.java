@@ -15,6 +15,7 @@ import dev.baton.executor.StepRunner;
 import dev.baton.executor.ssh.RemoteSession;
 import dev.baton.ssh.SshConfig;
 import dev.baton.executor.ssh.SshjRemoteShell;
+import dev.baton.fixtures.NodeCommands;
 import dev.baton.sandbox.fleet.FleetSpec;
 import dev.baton.sandbox.fleet.SimulatedFleet;
 import java.nio.file.Files;
@@ -26,16 +27,19 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
 
 /**
  * Executor benchmark on loopback against the sandbox's simulated fleet (real SSH servers in this JVM). Not a test:
  * it prints numbers and asserts nothing. Run it with (see the README):
  *
- * <pre>./mvnw -o -q -pl executor-service test-compile exec:java -Dexec.classpathScope=test \
- *     -Dexec.mainClass=dev.baton.executor.bench.ExecutorBenchmark [-Dexec.args="clusters steps"]</pre>
+ * <pre>./baton bench executor [clusters] [steps]</pre>
  *
  * <ol>
  *   <li>Per-command overhead: {@code true} exec'd on one node, on the reused connection vs. a cold
@@ -47,15 +51,29 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       counter. Both instances and the whole fleet share this JVM and its cores.</li>
  * </ol>
  */
-public final class ExecutorBenchmark {
+@Command(name = "executor", mixinStandardHelpOptions = true,
+        description = "The executor alone: per-command SSH overhead, and node steps per second with 1 and 2 instances.")
+public final class ExecutorBenchmark implements Callable<Integer> {
+    @Parameters(index = "0", arity = "0..1", defaultValue = "200", paramLabel = "CLUSTERS",
+            description = "clusters of one node each (default ${DEFAULT-VALUE})")
+    int clusters = 200;
 
-    private ExecutorBenchmark() {
+    @Parameters(index = "1", arity = "0..1", defaultValue = "10", paramLabel = "STEPS",
+            description = "steps per cluster (default ${DEFAULT-VALUE})")
+    int stepsPerCluster = 10;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new ExecutorBenchmark()).execute(args));
     }
 
-    public static void main(String[] args) throws Exception {
+    @Override
+    public Integer call() throws Exception {
+        measure(clusters, stepsPerCluster);
+        return 0;
+    }
+
+    private static void measure(int clusters, int stepsPerCluster) throws Exception {
         quietLogs();
-        int clusters = args.length > 0 ? Integer.parseInt(args[0]) : 200;
-        int stepsPerCluster = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         Path work = Files.createTempDirectory("baton-executor-bench-");
         StringBuilder yaml = new StringBuilder("sshUser: root\nrebootDowntime: PT1S\nclusters:\n");
         for (int c = 1; c <= clusters; c++) {
@@ -187,10 +205,10 @@ public final class ExecutorBenchmark {
                 try {
                     for (int step = 0; step < stepsPerCluster; step++) {
                         for (ClusterRegistered cluster : instances.get(instance)) {
-                            NodeCommand command = new NodeCommand(UUID.randomUUID().toString(), "bench",
-                                    cluster.clusterId(), "n1", "status-" + step, NodeCommand.Kind.RUN,
-                                    "dis_services status", cluster.nodes().get(0).sshTarget(), Duration.ofSeconds(60),
-                                    true, 1, 1);
+                            NodeCommand command = NodeCommands.run(cluster.clusterId(), "n1", "status-" + step,
+                                            "dis_services status").commandId(UUID.randomUUID().toString()).rolloutId("bench")
+                                    .target(cluster.nodes().get(0).sshTarget()).timeout(Duration.ofSeconds(60)).disruptive()
+                                    .build();
                             EventEnvelope envelope = EventEnvelope.of(command, "/bench", "bench", null);
                             lanes.get(instance).submit(cluster.clusterId(),
                                     () -> executors.get(instance).execute(command, envelope), done::countDown);

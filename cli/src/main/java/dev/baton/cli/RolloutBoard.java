@@ -1,4 +1,4 @@
-package dev.baton.sandbox.demo;
+package dev.baton.cli;
 
 import dev.baton.contracts.BatonEvent;
 import dev.baton.contracts.NodeActive;
@@ -21,11 +21,11 @@ import java.util.Map;
 
 /**
  * The demo's live view: one row per node (state, running version, progress bar), built only from
- * the events read back from the {@code baton.*} topics. Pure: no I/O, no clock, no threads
- * (callers synchronise); {@link #render()} gives the rows as text.
+ * the events read back from the {@code baton.*} topics (where {@code baton watch} polls the planner's REST
+ * view instead). Pure: no I/O, no clock, no threads (callers synchronise); {@link #render()} gives the rows
+ * as text, with the CLI's own progress bar ({@link Text#bar(int)}).
  */
-public final class RolloutBoard {
-    static final int BAR_WIDTH = 20;
+final class RolloutBoard {
 
     /** Where a node is in its rollout, as the board shows it. */
     enum Phase {
@@ -73,7 +73,7 @@ public final class RolloutBoard {
     private final Map<String, String> clusterOutcome = new LinkedHashMap<>();
 
     /** Updates the rows from one event; returns a line worth printing on its own (a plan, a failure, a remedy), or null. */
-    public String accept(BatonEvent event) {
+    String accept(BatonEvent event) {
         if (event == null || event.clusterId() == null) {
             return null;
         }
@@ -180,7 +180,7 @@ public final class RolloutBoard {
     }
 
     /** One text line per node, clusters in the order first seen, nodes in plan order once planned. */
-    public List<String> render() {
+    List<String> render() {
         List<String> lines = new ArrayList<>();
         for (Map<String, Row> rows : clusters.values()) {
             for (Row row : rows.values()) {
@@ -191,24 +191,19 @@ public final class RolloutBoard {
     }
 
     /** The rendered line of one node, or null if the board has not seen it. */
-    public String line(String clusterId, String nodeName) {
+    String line(String clusterId, String nodeName) {
         Row row = clusters.getOrDefault(clusterId, Map.of()).get(nodeName);
         return row == null ? null : line(row);
     }
 
     /** How the cluster's rollout ended (completed, HALTED, REJECTED, ABORTED) or null while it runs. */
-    public String outcome(String clusterId) {
+    String outcome(String clusterId) {
         return clusterOutcome.get(clusterId);
-    }
-
-    static String bar(int percent) {
-        int filled = percent * BAR_WIDTH / 100;
-        return "[" + "#".repeat(filled) + ".".repeat(BAR_WIDTH - filled) + "]";
     }
 
     private static String line(Row row) {
         String version = row.version == null ? "?" : row.version;
-        return String.format("%-12s %-5s %s %3d%%  %-10s %-8s %s", row.clusterId, row.nodeName, bar(row.percent()),
+        return String.format("%-12s %-5s %s %3d%%  %-10s %-8s %s", row.clusterId, row.nodeName, Text.bar(row.percent()),
                 row.percent(), row.phase.label, version, row.detail).stripTrailing();
     }
 }

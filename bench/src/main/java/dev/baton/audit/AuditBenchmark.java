@@ -14,31 +14,51 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
 import org.flywaydb.core.Flyway;
 import org.postgresql.ds.PGSimpleDataSource;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
 
 /**
  * Benchmark (a main class, not a test): ingest rate into the audit store, then query latency by rollout and by time
  * range, at N stored events (default 1 000 000), on an embedded PostgreSQL (or {@code BATON_POSTGRES_URL}).
- * Arguments: {@code [events] [clusters]}. Writes go through {@link AuditLog#appendBatch} in batches of 500 (one
+ * Arguments: {@code [events] [clusters]} ({@code ./baton bench audit 1000000 50}). It lives in the bench module but in
+ * the audit service's package, for the store's package-private verifier. Writes go through {@link AuditLog#appendBatch} in batches of 500 (one
  * Kafka poll) as the writer role, exactly as the service does; no Kafka is involved, so this measures the store.
  */
-public final class AuditBenchmark {
+@Command(name = "audit", mixinStandardHelpOptions = true,
+        description = "The audit store alone: ingest rate, query latency and chain verification at N events.")
+public final class AuditBenchmark implements Callable<Integer> {
     private static final int BATCH = 500;
     private static final int EVENTS_PER_ROLLOUT = 400;
     private static final int QUERIES = 200;
     private static final List<String> TYPES = List.of(EventTypes.NODE_COMMAND, EventTypes.STEP_STARTED,
             EventTypes.STEP_OUTPUT, EventTypes.STEP_SUCCEEDED, EventTypes.NODE_ACTIVE, EventTypes.NODE_UPGRADED);
 
-    private AuditBenchmark() {
+    @Parameters(index = "0", arity = "0..1", defaultValue = "1_000_000", paramLabel = "EVENTS",
+            description = "events to store (default ${DEFAULT-VALUE})")
+    String events = "1_000_000";
+
+    @Parameters(index = "1", arity = "0..1", defaultValue = "50", paramLabel = "CLUSTERS",
+            description = "clusters they belong to (default ${DEFAULT-VALUE})")
+    int clusters = 50;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new AuditBenchmark()).execute(args));
     }
 
-    public static void main(String[] args) throws Exception {
-        int events = args.length > 0 ? Integer.parseInt(args[0].replace("_", "")) : 1_000_000;
-        int clusters = args.length > 1 ? Integer.parseInt(args[1]) : 50;
+    @Override
+    public Integer call() throws Exception {
+        measure(Integer.parseInt(events.replace("_", "")), clusters);
+        return 0;
+    }
+
+    private static void measure(int events, int clusters) throws Exception {
         try (SandboxPostgres postgres = SandboxPostgres.start()) {
             String url = postgres.newDatabase("audit_bench");
             Flyway.configure().dataSource(url, postgres.username(), postgres.password())

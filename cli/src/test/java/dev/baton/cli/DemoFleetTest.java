@@ -1,4 +1,4 @@
-package dev.baton.sandbox.demo;
+package dev.baton.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class DemoFleetTest {
     @Test
     void fiveMatrixNodesAndFourDolphinNodesOneOfWhichRefusesToStop() {
-        FleetSpec spec = FleetSpec.fromClasspath(Demo.DEFAULT_FLEET);
+        FleetSpec spec = FleetSpec.fromClasspath(DemoCommand.DEFAULT_FLEET);
 
         FleetSpec.Cluster matrix = spec.cluster("matrix-prod");
         FleetSpec.Cluster dolphin = spec.cluster("dolphin-lab");
@@ -19,7 +19,7 @@ class DemoFleetTest {
         assertThat(dolphin.nodes()).hasSize(4);
         assertThat(dolphin.nodes()).filteredOn(n -> n.faults().refuseStop()).extracting(FleetSpec.Node::name)
                 .containsExactly("dx3");
-        assertThat(Demo.TARGETS).containsEntry("matrix-server", "3.5.1").containsEntry("dolphin-expressware", "5.21.0");
-        assertThat(Demo.describe(dolphin.node("dx3").faults())).containsExactly("refuseStop (its services won't stop)");
+        assertThat(DemoCommand.TARGETS).containsEntry("matrix-server", "3.5.1").containsEntry("dolphin-expressware", "5.21.0");
+        assertThat(dolphin.node("dx3").faults().describe()).containsExactly("refuseStop (its services won't stop)");
     }
 }

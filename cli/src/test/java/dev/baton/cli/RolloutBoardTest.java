@@ -1,8 +1,8 @@
-package dev.baton.sandbox.demo;
+package dev.baton.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.baton.contracts.BatonJson;
 import dev.baton.contracts.NodeActive;
 import dev.baton.contracts.NodeCommand;
 import dev.baton.contracts.NodeInactive;
@@ -11,15 +11,18 @@ import dev.baton.contracts.NodeUpgraded;
 import dev.baton.contracts.RolloutCompleted;
 import dev.baton.contracts.RolloutHalted;
 import dev.baton.contracts.RolloutPlanned;
-import dev.baton.contracts.SshTarget;
 import dev.baton.contracts.StepFailed;
 import dev.baton.contracts.StepSucceeded;
-import dev.baton.contracts.BatonJson;
+import dev.baton.fixtures.NodeCommands;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 class RolloutBoardTest {
     private static final List<String> STEPS = List.of("build-rpm", "stop-services", "install");
@@ -90,37 +93,45 @@ class RolloutBoardTest {
 
     @Test
     void barWidthIsFixed() {
-        assertThat(RolloutBoard.bar(0)).isEqualTo("[....................]");
-        assertThat(RolloutBoard.bar(50)).isEqualTo("[##########..........]");
-        assertThat(RolloutBoard.bar(100)).isEqualTo("[####################]");
+        assertThat(Text.bar(0)).isEqualTo("[....................]");
+        assertThat(Text.bar(50)).isEqualTo("[##########..........]");
+        assertThat(Text.bar(100)).isEqualTo("[####################]");
     }
 
     @Test
-    void demoOptionsAreParsedAndAWrongOneIsNamed() {
-        Demo.Options options = Demo.Options.parse("--fleet", "my.yaml", "--no-fault", "--timeout", "PT2M");
-        assertThat(options.fleet()).isEqualTo(Path.of("my.yaml"));
-        assertThat(options.noFault()).isTrue();
-        assertThat(options.timeout()).isEqualTo(Duration.ofMinutes(2));
-        assertThat(Demo.Options.parse().fleet()).isNull();
+    void demoOptionsAreParsedByPicocliAndAWrongOneIsAUsageError() {
+        StringWriter err = new StringWriter();
+        CommandLine cli = BatonCli.commandLine(new BatonCli(Map.of(), false));
+        cli.setErr(new PrintWriter(err));
+        CommandLine.ParseResult parsed = cli.parseArgs("demo", "--fleet", "my.yaml", "--no-fault", "--timeout", "PT2M");
+        DemoCommand demo = (DemoCommand) parsed.subcommand().commandSpec().userObject();
+        assertThat(demo.fleet).isEqualTo(Path.of("my.yaml"));
+        assertThat(demo.noFault).isTrue();
+        assertThat(demo.timeout).isEqualTo(Duration.ofMinutes(2));
+        DemoCommand plain = (DemoCommand) cli.parseArgs("demo").subcommand().commandSpec().userObject();
+        assertThat(plain.fleet).isNull();
+        assertThat(plain.timeout).isEqualTo(Duration.ofMinutes(6));
 
-        assertThatThrownBy(() -> Demo.Options.parse("--fleat", "x")).hasMessageStartingWith("unknown argument '--fleat'");
-        assertThatThrownBy(() -> Demo.Options.parse("--timeout", "ten")).hasMessageContaining("--timeout: 'ten'");
+        assertThat(cli.execute("demo", "--fleat", "x")).isEqualTo(ExitCode.USAGE);
+        assertThat(err.toString()).contains("Unknown options: '--fleat'");
+        assertThat(cli.execute("demo", "--timeout", "ten")).isEqualTo(ExitCode.USAGE);
+        assertThat(err.toString()).contains("--timeout").contains("'ten'");
     }
 
     @Test
-    void aComplianceReportIsSummarisedWithFailedStepsAndRemedies() throws Exception {
-        List<String> lines = Demo.summarizeReport(BatonJson.mapper().readTree("""
-                {"rolloutId":"r1","request":{"requestedBy":"demo"},
+    void aComplianceReportShowsFailedStepsAndTheRemedyTheDemoPrints() throws Exception {
+        String text = Text.complianceReport(BatonJson.mapper().readTree("""
+                {"rolloutId":"r1","clusterId":"dolphin-lab","request":{"requestedBy":"demo","targetVersion":"5.21.0"},
                  "plan":{"nodes":[{"nodeName":"dx3","steps":["stop-services","install"]}]},
                  "nodes":[{"nodeName":"dx3","versionBefore":"5.20.0","versionAfter":"5.21.0","status":"UPGRADED","steps":[
                    {"step":"stop-services","outcome":"FAILED","errorCode":"EXIT_STATUS"},
                    {"step":"install","outcome":"SUCCEEDED"},{"step":"reboot","outcome":"SUCCEEDED"}]}],
-                 "failures":[{}],"guardsBlocked":[],"mixedVersionDuration":"PT4.8S","eventCount":62,
+                 "failures":[{}],"guardsBlocked":[],"interruptions":[],"mixedVersionDuration":"PT4.8S","eventCount":62,
                  "outcome":{"status":"COMPLETED","message":"every node runs 5.21.0"}}
                 """));
-        assertThat(lines).containsExactly("outcome COMPLETED: every node runs 5.21.0, requested by demo",
-                "dx3    5.20.0 -> 5.21.0 UPGRADED, failed: stop-services FAILED EXIT_STATUS, remedy: reboot",
-                "1 failure(s), 0 guard block(s), mixed versions for PT4.8S, 62 audited events");
+        assertThat(text.lines()).contains("  outcome COMPLETED: every node runs 5.21.0",
+                "  dx3          5.20.0   -> 5.21.0   UPGRADED    3 steps  (stop-services FAILED EXIT_STATUS; remedy: reboot)",
+                "  failures 1, guards blocked 0, interruptions 0, mixed-version time PT4.8S, 62 audited events");
     }
 
     private static RolloutPlanned plan(String... nodes) {
@@ -129,7 +140,6 @@ class RolloutBoardTest {
     }
 
     private static NodeCommand command(String node, String step, NodeCommand.Kind kind) {
-        return new NodeCommand("c-" + step, "r1", "dolphin-lab", node, step, kind, "x", new SshTarget("127.0.0.1", 22, "root"),
-                Duration.ofMinutes(1), true, 1, 1);
+        return NodeCommands.run("dolphin-lab", node, step, "x").rolloutId("r1").kind(kind).disruptive().build();
     }
 }
