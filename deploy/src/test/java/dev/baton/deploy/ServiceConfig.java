@@ -30,6 +30,7 @@ final class ServiceConfig {
     static final List<String> QUARKUS_KEYS = List.of("quarkus.http.port", "quarkus.http.host", "quarkus.log.level",
             "quarkus.datasource.jdbc.url", "quarkus.datasource.username", "quarkus.datasource.password");
 
+    private static final Pattern DEPENDENCY = Pattern.compile("<artifactId>([\\w-]+)</artifactId>");
     private static final Pattern MAPPING = Pattern.compile("@ConfigMapping\\(prefix\\s*=\\s*\"([^\"]+)\"\\)");
     private static final Pattern METHOD = Pattern.compile("^\\s*[\\w.<>, ?\\[\\]]+\\s+(\\w+)\\(\\)\\s*;", Pattern.MULTILINE);
 
@@ -53,12 +54,39 @@ final class ServiceConfig {
         for (String key : config.properties.stringPropertyNames()) {
             config.propertyEnvNames.add(env(key.replaceFirst("^%[\\w-]+\\.", "")));
         }
-        try (Stream<Path> sources = Files.walk(repoRoot.resolve(module).resolve("src/main/java"))) {
+        for (Path sourceRoot : sourceRoots(repoRoot, module)) {
+            config.readMappings(sourceRoot);
+        }
+        return config;
+    }
+
+    /**
+     * The module's own sources and those of the repository's modules it depends on: a mapping such as the ssh
+     * module's {@code SshConfig} is read by every service that depends on it.
+     */
+    private static List<Path> sourceRoots(Path repoRoot, String module) {
+        List<Path> roots = new ArrayList<>(List.of(repoRoot.resolve(module).resolve("src/main/java")));
+        try {
+            Matcher dependency = DEPENDENCY.matcher(Files.readString(repoRoot.resolve(module).resolve("pom.xml")));
+            while (dependency.find()) {
+                Path sibling = repoRoot.resolve(dependency.group(1)).resolve("src/main/java");
+                if (!dependency.group(1).equals(module) && Files.isDirectory(sibling)) {
+                    roots.add(sibling);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return roots;
+    }
+
+    private void readMappings(Path sourceRoot) {
+        try (Stream<Path> sources = Files.walk(sourceRoot)) {
             for (Path source : sources.filter(p -> p.toString().endsWith(".java")).toList()) {
                 String text = Files.readString(source);
                 Matcher m = MAPPING.matcher(text);
                 if (m.find()) {
-                    Set<String> segments = config.mappings.computeIfAbsent(m.group(1), k -> new LinkedHashSet<>());
+                    Set<String> segments = mappings.computeIfAbsent(m.group(1), k -> new LinkedHashSet<>());
                     Matcher method = METHOD.matcher(text);
                     while (method.find()) {
                         segments.add(kebab(method.group(1)));
@@ -68,7 +96,6 @@ final class ServiceConfig {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return config;
     }
 
     /** Why the variable is read by this service, or null if it is not. */
