@@ -511,7 +511,7 @@ public class HealthMonitor {
 
         /** Runs the loop now if its next run is still a while away (never two runs of one loop at once). */
         synchronized void expedite() {
-            busyUntilMillis = System.currentTimeMillis() + BUSY_AFTER_STEP.toMillis();
+            busyUntilMillis = clock.millis() + BUSY_AFTER_STEP.toMillis();
             ScheduledFuture<?> future = next;
             // a positive delay means the run has not started; only then can it be moved without doubling the loop
             if (!stopped && future != null && future.getDelay(TimeUnit.MILLISECONDS) > EXPEDITE_MARGIN_MILLIS
@@ -560,7 +560,7 @@ public class HealthMonitor {
                 // before deciding, so between those it keeps the idle cadence
                 return true;
             }
-            if (System.currentTimeMillis() < busyUntilMillis) {
+            if (clock.millis() < busyUntilMillis) {
                 return false;
             }
             ClusterHealth cluster = clusters.get(clusterId);
