@@ -12,10 +12,8 @@ import dev.baton.health.node.NodeHealth;
 import dev.baton.health.node.NodeStateMachine;
 import dev.baton.health.node.ProbeObservation;
 import dev.baton.health.node.ProbeObservation.Outcome;
-import dev.baton.health.probe.ProbeAnswer;
-import dev.baton.health.probe.NetworkCheck;
 import dev.baton.health.probe.NodeProbe;
-import dev.baton.health.probe.ProbeReading;
+import dev.baton.health.probe.NodeProber;
 import dev.baton.ssh.SshConfig;
 import dev.baton.messaging.EventPublisher;
 import dev.baton.procedure.HealthProbe;
@@ -89,14 +87,13 @@ public class HealthMonitor {
     /** Nodes asked for the membership, at most, per read. */
     private static final int MEMBERSHIP_TRIES = 4;
 
-    private final NodeProbe probe;
     private final HealthConfig config;
     private final SshConfig sshConfig;
     private final ProcedureCatalog catalog;
     private final EventPublisher publisher;
     private final Clock clock;
     private final ScheduledExecutorService pool;
-    private final NetworkCheck networkCheck = new NetworkCheck();
+    private final NodeProber prober;
     private final Map<String, ClusterHealth> clusters = new ConcurrentHashMap<>();
     /** Partition of baton.clusters.v1 of each tracked or unprobed cluster. */
     private final Map<String, Integer> partitionOf = new ConcurrentHashMap<>();
@@ -114,7 +111,6 @@ public class HealthMonitor {
 
     public HealthMonitor(NodeProbe probe, HealthConfig config, SshConfig sshConfig, ProcedureCatalog catalog,
                          EventPublisher publisher, Clock clock) {
-        this.probe = probe;
         this.config = config;
         this.sshConfig = sshConfig;
         this.catalog = catalog;
@@ -135,6 +131,7 @@ public class HealthMonitor {
             }
             return "true " + tag + "; ";
         }).orElse("");
+        this.prober = new NodeProber(probe, probePrefix, config.probeTimeout());
     }
 
     /** Refuses to start, with a clear message, when the SSH files cannot be read. */
@@ -380,17 +377,7 @@ public class HealthMonitor {
             return;
         }
         HealthProbe healthProbe = cluster.probe();
-        Duration timeout = probeTimeout(healthProbe);
-        ProbeObservation observation = ProbeReading.read(
-                probe.run(node.sshTarget(), probePrefix + ProbeReading.command(healthProbe), timeout), healthProbe);
-        if (observation.good() && ProbeReading.needsVersionCommand(healthProbe)) {
-            observation = ProbeReading.withVersion(observation,
-                    probe.run(node.sshTarget(), probePrefix + healthProbe.versionCommand(), timeout), healthProbe);
-        }
-        if (observation.good() && healthProbe.check() != null) {
-            observation = ProbeReading.withCheck(observation,
-                    networkCheck.problem(healthProbe.check(), node.sshHost(), timeout));
-        }
+        ProbeObservation observation = prober.probe(node, healthProbe);
         if (observation.outcome() == Outcome.SERVICE_DOWN && healthProbe.membershipCommand() != null) {
             // is it down, or did it leave the cluster? ask the cluster (from another node) before deciding
             readMembership(clusterId, node.name());
@@ -410,20 +397,8 @@ public class HealthMonitor {
         }
         HealthProbe healthProbe = cluster.probe();
         List<ClusterRegistered.Node> sources = cluster.membershipSources(membershipTurn.getAndIncrement(), except);
-        for (ClusterRegistered.Node source : sources.subList(0, Math.min(MEMBERSHIP_TRIES, sources.size()))) {
-            ProbeAnswer result = probe.run(source.sshTarget(), probePrefix + healthProbe.membershipCommand(),
-                    probeTimeout(healthProbe));
-            if (result.kind() == ProbeAnswer.Kind.COMPLETED && result.exitCode() == 0) {
-                cluster.membershipReported(healthProbe.memberAddresses(result.output()), this::publish);
-                return;
-            }
-            LOG.debugf("membership of %s from %s not read: %s exit %d %s", clusterId, source.name(),
-                    result.kind(), result.exitCode(), result.detail());
-        }
-    }
-
-    private Duration probeTimeout(HealthProbe healthProbe) {
-        return healthProbe.probeTimeout() != null ? healthProbe.probeTimeout() : config.probeTimeout();
+        prober.membership(clusterId, sources.subList(0, Math.min(MEMBERSHIP_TRIES, sources.size())), healthProbe)
+                .ifPresent(addresses -> cluster.membershipReported(addresses, this::publish));
     }
 
     /** The next delay of a cluster's loops: its interval plus random jitter (the procedure's, else the service's). */
