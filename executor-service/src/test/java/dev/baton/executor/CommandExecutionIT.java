@@ -17,6 +17,7 @@ import dev.baton.contracts.StepStarted;
 import dev.baton.contracts.StepSucceeded;
 import dev.baton.contracts.Topics;
 import dev.baton.ssh.SshConfig;
+import dev.baton.ssh.SshSettings;
 import dev.baton.executor.ssh.SshjRemoteShell;
 import dev.baton.fixtures.NodeCommands;
 import dev.baton.sandbox.fleet.SimulatedFleet;
@@ -28,13 +29,11 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -411,47 +410,7 @@ class CommandExecutionIT {
     }
 
     static SshConfig sshConfig() {
-        return new SshConfig() {
-            @Override
-            public Path knownHosts() {
-                return fleet().knownHostsFile();
-            }
-
-            @Override
-            public Path privateKey() {
-                return fleet().clientPrivateKey();
-            }
-
-            @Override
-            public Optional<String> privateKeyPassphrase() {
-                return Optional.empty();
-            }
-
-            @Override
-            public Optional<Path> privateKeyPassphraseFile() {
-                return Optional.empty();
-            }
-
-            @Override
-            public Optional<String> jumpHost() {
-                return Optional.empty();
-            }
-
-            @Override
-            public Duration connectTimeout() {
-                return Duration.ofSeconds(5);
-            }
-
-            @Override
-            public Duration keepAlive() {
-                return Duration.ofSeconds(5);
-            }
-
-            @Override
-            public Duration idleTimeout() {
-                return Duration.ofMinutes(5);
-            }
-        };
+        return SshSettings.of(fleet().knownHostsFile(), fleet().clientPrivateKey());
     }
 
     private static NodeCommand matrixCommand(String nodeName, String line, long epoch) {

@@ -12,10 +12,8 @@ import dev.baton.health.node.NodeHealth;
 import dev.baton.health.node.NodeStateMachine;
 import dev.baton.health.node.ProbeObservation;
 import dev.baton.health.node.ProbeObservation.Outcome;
-import dev.baton.health.probe.ProbeAnswer;
-import dev.baton.health.probe.NetworkCheck;
 import dev.baton.health.probe.NodeProbe;
-import dev.baton.health.probe.ProbeReading;
+import dev.baton.health.probe.NodeProber;
 import dev.baton.ssh.SshConfig;
 import dev.baton.messaging.EventPublisher;
 import dev.baton.procedure.HealthProbe;
@@ -42,11 +40,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
@@ -80,23 +75,18 @@ import org.jboss.logging.Logger;
  */
 @ApplicationScoped
 public class HealthMonitor {
-    /** A loop whose next run is closer than this is left alone by {@link #expedite}. */
-    private static final long EXPEDITE_MARGIN_MILLIS = 50;
-    /** After a step is reported on a node, how long its loops keep the (short) interval even if it looks settled. */
-    private static final Duration BUSY_AFTER_STEP = Duration.ofSeconds(5);
     private static final Logger LOG = Logger.getLogger(HealthMonitor.class);
     private static final String MEMBERSHIP_LOOP = "";
     /** Nodes asked for the membership, at most, per read. */
     private static final int MEMBERSHIP_TRIES = 4;
 
-    private final NodeProbe probe;
     private final HealthConfig config;
     private final SshConfig sshConfig;
     private final ProcedureCatalog catalog;
     private final EventPublisher publisher;
     private final Clock clock;
     private final ScheduledExecutorService pool;
-    private final NetworkCheck networkCheck = new NetworkCheck();
+    private final NodeProber prober;
     private final Map<String, ClusterHealth> clusters = new ConcurrentHashMap<>();
     /** Partition of baton.clusters.v1 of each tracked or unprobed cluster. */
     private final Map<String, Integer> partitionOf = new ConcurrentHashMap<>();
@@ -109,12 +99,11 @@ public class HealthMonitor {
     private volatile Instant lastProbeFinished;
     private final Map<String, ClusterView> unprobed = new ConcurrentHashMap<>();
     /** Running loops by cluster id, then by node name ({@link #MEMBERSHIP_LOOP} for the membership loop). */
-    private final Map<String, Map<String, Loop>> loops = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, ProbeLoop>> loops = new ConcurrentHashMap<>();
     private final AtomicLong membershipTurn = new AtomicLong();
 
     public HealthMonitor(NodeProbe probe, HealthConfig config, SshConfig sshConfig, ProcedureCatalog catalog,
                          EventPublisher publisher, Clock clock) {
-        this.probe = probe;
         this.config = config;
         this.sshConfig = sshConfig;
         this.catalog = catalog;
@@ -135,6 +124,7 @@ public class HealthMonitor {
             }
             return "true " + tag + "; ";
         }).orElse("");
+        this.prober = new NodeProber(probe, probePrefix, config.probeTimeout());
     }
 
     /** Refuses to start, with a clear message, when the SSH files cannot be read. */
@@ -290,7 +280,7 @@ public class HealthMonitor {
                 announced);
         clusters.put(clusterId, cluster);
 
-        Map<String, Loop> running = loops.computeIfAbsent(clusterId, id -> new ConcurrentHashMap<>());
+        Map<String, ProbeLoop> running = loops.computeIfAbsent(clusterId, id -> new ConcurrentHashMap<>());
         running.entrySet().removeIf(entry -> {
             boolean gone = !entry.getKey().equals(MEMBERSHIP_LOOP) && !entry.getValue().probes(registration);
             if (gone) {
@@ -299,11 +289,11 @@ public class HealthMonitor {
             return gone;
         });
         for (ClusterRegistered.Node node : registration.nodes()) {
-            running.computeIfAbsent(node.name(), name -> new Loop(clusterId, clusterId + "/" + name, node,
-                    () -> probeNode(clusterId, node))).start();
+            running.computeIfAbsent(node.name(), name -> new ProbeLoop(clusterId, clusterId + "/" + name, node,
+                    () -> probeNode(clusterId, node), cadence, pool, clock)).start();
         }
-        running.computeIfAbsent(MEMBERSHIP_LOOP, name -> new Loop(clusterId, clusterId + " membership", null,
-                () -> readMembership(clusterId, null))).start();
+        running.computeIfAbsent(MEMBERSHIP_LOOP, name -> new ProbeLoop(clusterId, clusterId + " membership", null,
+                () -> readMembership(clusterId, null), cadence, pool, clock)).start();
         if (previous == null) {
             LOG.infof("cluster %s registered: %d nodes, procedure %s", clusterId, registration.nodes().size(),
                     procedure.get().name());
@@ -317,15 +307,15 @@ public class HealthMonitor {
      * allows. Changes nothing about how many good probes make a node active.
      */
     public void expedite(String clusterId, String nodeName) {
-        Map<String, Loop> running = loops.get(clusterId);
+        Map<String, ProbeLoop> running = loops.get(clusterId);
         if (running == null) {
             return; // not a cluster this instance probes
         }
-        Loop node = running.get(nodeName);
+        ProbeLoop node = running.get(nodeName);
         if (node != null) {
             node.expedite();
         }
-        Loop membership = running.get(MEMBERSHIP_LOOP);
+        ProbeLoop membership = running.get(MEMBERSHIP_LOOP);
         if (membership != null) {
             membership.expedite();
         }
@@ -342,9 +332,9 @@ public class HealthMonitor {
 
     /** Stops every loop of a cluster and retires its state: nothing more is published for it. */
     private boolean stopProbing(String clusterId) {
-        Map<String, Loop> running = loops.remove(clusterId);
+        Map<String, ProbeLoop> running = loops.remove(clusterId);
         if (running != null) {
-            running.values().forEach(Loop::stop);
+            running.values().forEach(ProbeLoop::stop);
         }
         ClusterHealth cluster = clusters.remove(clusterId);
         if (cluster != null) {
@@ -367,10 +357,10 @@ public class HealthMonitor {
 
     /** The view with how often each node is probed now (its loop's last choice). */
     private ClusterView withCadence(ClusterView view) {
-        Map<String, Loop> running = loops.getOrDefault(view.clusterId(), Map.of());
+        Map<String, ProbeLoop> running = loops.getOrDefault(view.clusterId(), Map.of());
         return view.withNodes(view.nodes().stream().map(node -> {
-            Loop loop = running.get(node.name());
-            return loop == null || loop.interval == null ? node : node.withProbeInterval(loop.interval.toString());
+            ProbeLoop loop = running.get(node.name());
+            return loop == null || loop.interval() == null ? node : node.withProbeInterval(loop.interval().toString());
         }).toList());
     }
 
@@ -380,17 +370,7 @@ public class HealthMonitor {
             return;
         }
         HealthProbe healthProbe = cluster.probe();
-        Duration timeout = probeTimeout(healthProbe);
-        ProbeObservation observation = ProbeReading.read(
-                probe.run(node.sshTarget(), probePrefix + ProbeReading.command(healthProbe), timeout), healthProbe);
-        if (observation.good() && ProbeReading.needsVersionCommand(healthProbe)) {
-            observation = ProbeReading.withVersion(observation,
-                    probe.run(node.sshTarget(), probePrefix + healthProbe.versionCommand(), timeout), healthProbe);
-        }
-        if (observation.good() && healthProbe.check() != null) {
-            observation = ProbeReading.withCheck(observation,
-                    networkCheck.problem(healthProbe.check(), node.sshHost(), timeout));
-        }
+        ProbeObservation observation = prober.probe(node, healthProbe);
         if (observation.outcome() == Outcome.SERVICE_DOWN && healthProbe.membershipCommand() != null) {
             // is it down, or did it leave the cluster? ask the cluster (from another node) before deciding
             readMembership(clusterId, node.name());
@@ -410,26 +390,27 @@ public class HealthMonitor {
         }
         HealthProbe healthProbe = cluster.probe();
         List<ClusterRegistered.Node> sources = cluster.membershipSources(membershipTurn.getAndIncrement(), except);
-        for (ClusterRegistered.Node source : sources.subList(0, Math.min(MEMBERSHIP_TRIES, sources.size()))) {
-            ProbeAnswer result = probe.run(source.sshTarget(), probePrefix + healthProbe.membershipCommand(),
-                    probeTimeout(healthProbe));
-            if (result.kind() == ProbeAnswer.Kind.COMPLETED && result.exitCode() == 0) {
-                cluster.membershipReported(healthProbe.memberAddresses(result.output()), this::publish);
-                return;
-            }
-            LOG.debugf("membership of %s from %s not read: %s exit %d %s", clusterId, source.name(),
-                    result.kind(), result.exitCode(), result.detail());
+        prober.membership(clusterId, sources.subList(0, Math.min(MEMBERSHIP_TRIES, sources.size())), healthProbe)
+                .ifPresent(addresses -> cluster.membershipReported(addresses, this::publish));
+    }
+
+    private final ProbeLoop.Cadence cadence = new ProbeLoop.Cadence() {
+        @Override
+        public Duration interval(String clusterId, boolean idle) {
+            return HealthMonitor.this.interval(clusterId, idle);
         }
-    }
 
-    private Duration probeTimeout(HealthProbe healthProbe) {
-        return healthProbe.probeTimeout() != null ? healthProbe.probeTimeout() : config.probeTimeout();
-    }
+        @Override
+        public long jittered(String clusterId, Duration interval) {
+            return HealthMonitor.this.jittered(clusterId, interval);
+        }
 
-    /** The next delay of a cluster's loops: its interval plus random jitter (the procedure's, else the service's). */
-    private long nextDelayMillis(String clusterId) {
-        return jittered(clusterId, interval(clusterId, false));
-    }
+        @Override
+        public boolean settled(String clusterId, String nodeName) {
+            ClusterHealth cluster = clusters.get(clusterId);
+            return cluster != null && cluster.node(nodeName).map(NodeHealth::settled).orElse(false);
+        }
+    };
 
     /** The interval of a cluster's loops: the procedure's, else the service's; the idle interval for an idle loop. */
     private Duration interval(String clusterId, boolean idle) {
@@ -469,110 +450,8 @@ public class HealthMonitor {
 
     @PreDestroy
     void stop() {
-        loops.values().forEach(running -> running.values().forEach(Loop::stop));
+        loops.values().forEach(running -> running.values().forEach(ProbeLoop::stop));
         loops.clear();
         pool.shutdownNow();
-    }
-
-    /** One repeating task (a node's probe or a cluster's membership read) that reschedules itself when done. */
-    private final class Loop implements Runnable {
-        private final String clusterId;
-        private final String name;
-        private final ClusterRegistered.Node node;
-        private final Runnable body;
-        private volatile boolean started;
-        private volatile boolean stopped;
-        private volatile boolean failing;
-        private volatile ScheduledFuture<?> next;
-        /** The interval chosen for the next run (without jitter), for the REST view. */
-        private volatile Duration interval;
-        /** Until when this loop keeps the interval whatever its node's state (a step was reported on it). */
-        private volatile long busyUntilMillis;
-
-        Loop(String clusterId, String name, ClusterRegistered.Node node, Runnable body) {
-            this.clusterId = clusterId;
-            this.name = name;
-            this.node = node;
-            this.body = body;
-        }
-
-        /** Whether this loop probes a node with exactly this inventory entry in {@code registration}. */
-        boolean probes(ClusterRegistered registration) {
-            return node != null && node.equals(registration.node(node.name()));
-        }
-
-        synchronized void start() {
-            if (!started) {
-                started = true;
-                // spread the first probes over one interval so the nodes are not all probed at the same instant
-                schedule(ThreadLocalRandom.current().nextLong(Math.max(1, nextDelayMillis(clusterId))));
-            }
-        }
-
-        /** Runs the loop now if its next run is still a while away (never two runs of one loop at once). */
-        synchronized void expedite() {
-            busyUntilMillis = System.currentTimeMillis() + BUSY_AFTER_STEP.toMillis();
-            ScheduledFuture<?> future = next;
-            // a positive delay means the run has not started; only then can it be moved without doubling the loop
-            if (!stopped && future != null && future.getDelay(TimeUnit.MILLISECONDS) > EXPEDITE_MARGIN_MILLIS
-                    && future.cancel(false)) {
-                schedule(0);
-            }
-        }
-
-        void stop() {
-            stopped = true;
-            ScheduledFuture<?> future = next;
-            if (future != null) {
-                future.cancel(false);
-            }
-        }
-
-        @Override
-        public void run() {
-            if (stopped) {
-                return;
-            }
-            try {
-                body.run();
-                if (failing) {
-                    failing = false;
-                    LOG.infof("%s: working again", name);
-                }
-            } catch (RuntimeException e) {
-                // e.g. Kafka not acknowledging: the state was not committed and the next round decides again
-                if (!failing) {
-                    failing = true;
-                    LOG.warnf("%s: %s (retrying every interval; logged once)", name, e.toString());
-                }
-            } finally {
-                if (!stopped) {
-                    interval = interval(clusterId, idle());
-                    schedule(jittered(clusterId, interval));
-                }
-            }
-        }
-
-        /** Whether nothing is going on here that a probe must catch soon (see {@link HealthConfig#idleInterval()}). */
-        private boolean idle() {
-            if (node == null) {
-                // the membership loop: a reported step reads it at once (expedite), and a node found down reads it
-                // before deciding, so between those it keeps the idle cadence
-                return true;
-            }
-            if (System.currentTimeMillis() < busyUntilMillis) {
-                return false;
-            }
-            ClusterHealth cluster = clusters.get(clusterId);
-            return cluster != null && cluster.node(node.name()).map(NodeHealth::settled).orElse(false);
-        }
-
-        private void schedule(long delayMillis) {
-            try {
-                next = pool.schedule(this, delayMillis, TimeUnit.MILLISECONDS);
-            } catch (RejectedExecutionException e) {
-                stopped = true; // shutting down
-            }
-        }
     }
 }

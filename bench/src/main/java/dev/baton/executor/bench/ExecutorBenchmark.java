@@ -14,6 +14,7 @@ import dev.baton.executor.StepReports;
 import dev.baton.executor.StepRunner;
 import dev.baton.executor.ssh.RemoteSession;
 import dev.baton.ssh.SshConfig;
+import dev.baton.ssh.SshSettings;
 import dev.baton.executor.ssh.SshjRemoteShell;
 import dev.baton.fixtures.NodeCommands;
 import dev.baton.sandbox.fleet.FleetSpec;
@@ -234,46 +235,7 @@ public final class ExecutorBenchmark implements Callable<Integer> {
     }
 
     private static SshConfig config(SimulatedFleet fleet) {
-        return new SshConfig() {
-            @Override
-            public Path knownHosts() {
-                return fleet.knownHostsFile();
-            }
-
-            @Override
-            public Path privateKey() {
-                return fleet.clientPrivateKey();
-            }
-
-            @Override
-            public Optional<String> privateKeyPassphrase() {
-                return Optional.empty();
-            }
-
-            @Override
-            public Optional<Path> privateKeyPassphraseFile() {
-                return Optional.empty();
-            }
-
-            @Override
-            public Optional<String> jumpHost() {
-                return Optional.empty();
-            }
-
-            @Override
-            public Duration connectTimeout() {
-                return Duration.ofSeconds(10);
-            }
-
-            @Override
-            public Duration keepAlive() {
-                return Duration.ofSeconds(30);
-            }
-
-            @Override
-            public Duration idleTimeout() {
-                return Duration.ofMinutes(10);
-            }
-        };
+        return new SshSettings(fleet.knownHostsFile(), fleet.clientPrivateKey(), Optional.empty(), Optional.empty(),
+                Optional.empty(), Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(10));
     }
 }

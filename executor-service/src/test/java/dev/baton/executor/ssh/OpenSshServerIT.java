@@ -2,29 +2,24 @@ package dev.baton.executor.ssh;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 import dev.baton.contracts.SshTarget;
 import dev.baton.executor.ErrorCode;
 import dev.baton.executor.NodeLedger;
 import dev.baton.executor.StepOutcome;
 import dev.baton.ssh.ExecResult;
-import dev.baton.ssh.SshConfig;
+import dev.baton.sandbox.openssh.OpenSshServer;
+import dev.baton.ssh.SshSettings;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -34,20 +29,19 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link SshjRemoteShell} against a real OpenSSH server (Debian {@code openssh-server}): the test starts
- * {@code /usr/sbin/sshd -D -f <own config>} on 127.0.0.1 and a free port, with its own host key, a host
- * certificate signed by its own CA, and an authorized_keys file holding three client keys (ed25519 without
+ * {@link SshjRemoteShell} against a real OpenSSH server (Debian {@code openssh-server}, started by sandbox's
+ * {@link OpenSshServer}: {@code /usr/sbin/sshd -D -f <own config>} on 127.0.0.1 and a free port), with its own host
+ * key, a host certificate signed by its own CA, and an authorized_keys file holding three client keys (ed25519 without
  * passphrase, RSA and ECDSA with one). Skipped when {@code /usr/sbin/sshd} is missing, unless
  * {@code BATON_REQUIRE_OPENSSH=1}, then it fails.
  */
 class OpenSshServerIT {
-    private static final Path SSHD = Path.of("/usr/sbin/sshd");
     private static final String PASSPHRASE = "correct horse battery staple";
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
     private static Path dir;
-    private static Process sshd;
-    private static Process otherSshd;
+    private static OpenSshServer sshd;
+    private static OpenSshServer otherSshd;
     private static int port;
     private static int otherPort;
     private static String user;
@@ -56,77 +50,34 @@ class OpenSshServerIT {
 
     @BeforeAll
     static void startServers() throws Exception {
-        boolean present = Files.isExecutable(SSHD) && Files.isExecutable(Path.of("/usr/bin/ssh-keygen"));
-        if (!present && "1".equals(System.getenv("BATON_REQUIRE_OPENSSH"))) {
-            throw new AssertionError("BATON_REQUIRE_OPENSSH=1 but /usr/sbin/sshd or ssh-keygen is missing: "
-                    + "install Debian's openssh-server");
+        Optional<String> missing = OpenSshServer.missingTools();
+        if (missing.isPresent() && "1".equals(System.getenv("BATON_REQUIRE_OPENSSH"))) {
+            throw new AssertionError("BATON_REQUIRE_OPENSSH=1 but " + missing.get());
         }
-        Assumptions.assumeTrue(present, "skipped: /usr/sbin/sshd is not installed (apt-get install openssh-server; "
-                + "set BATON_REQUIRE_OPENSSH=1 to make this a failure)");
+        Assumptions.assumeTrue(missing.isEmpty(), () -> "skipped: " + missing.orElse("")
+                + " (set BATON_REQUIRE_OPENSSH=1 to make this a failure)");
         dir = Files.createTempDirectory("baton-openssh-");
         user = System.getProperty("user.name");
-        keygen("-t", "ed25519", "-N", "", "-f", file("host_ed25519"));
-        keygen("-t", "ed25519", "-N", "", "-f", file("ca"));
-        keygen("-s", file("ca"), "-I", "baton-test-host", "-h", "-n", "127.0.0.1", "-V", "-5m:+1h", file("host_ed25519.pub"));
-        keygen("-t", "ed25519", "-N", "", "-f", file("client_ed25519"));
-        keygen("-t", "rsa", "-b", "3072", "-N", PASSPHRASE, "-f", file("client_rsa"));
-        keygen("-t", "ecdsa", "-b", "256", "-N", PASSPHRASE, "-f", file("client_ecdsa"));
-        Files.writeString(dir.resolve("authorized_keys"), String.join("",
-                Files.readString(dir.resolve("client_ed25519.pub")), Files.readString(dir.resolve("client_rsa.pub")),
-                Files.readString(dir.resolve("client_ecdsa.pub"))));
-        hostKeyLine = Files.readString(dir.resolve("host_ed25519.pub")).trim();
-        caKeyLine = Files.readString(dir.resolve("ca.pub")).trim();
-        port = freePort();
-        sshd = startSshd("sshd", port, "host_ed25519");
+        Path ca = OpenSshServer.userKey(dir, "ca", "ed25519", null);
+        Path authorizedKeys = Files.writeString(dir.resolve("authorized_keys"), String.join("\n",
+                OpenSshServer.publicKey(OpenSshServer.userKey(dir, "client_ed25519", "ed25519", null)),
+                OpenSshServer.publicKey(OpenSshServer.userKey(dir, "client_rsa", "rsa", PASSPHRASE)),
+                OpenSshServer.publicKey(OpenSshServer.userKey(dir, "client_ecdsa", "ecdsa", PASSPHRASE))) + "\n");
+        caKeyLine = OpenSshServer.publicKey(ca);
+        sshd = OpenSshServer.start("sshd", "127.0.0.1", dir.resolve("sshd"), authorizedKeys, List.of(), ca);
+        port = sshd.port();
+        hostKeyLine = sshd.hostPublicKey();
         // a second server whose host certificate, from the same CA, names another host
-        keygen("-t", "ed25519", "-N", "", "-f", file("other_host_ed25519"));
-        keygen("-s", file("ca"), "-I", "baton-test-other", "-h", "-n", "elsewhere.example", "-V", "-5m:+1h",
-                file("other_host_ed25519.pub"));
-        otherPort = freePort();
-        otherSshd = startSshd("other_sshd", otherPort, "other_host_ed25519");
-    }
-
-    private static Process startSshd(String name, int listenPort, String hostKey) throws Exception {
-        Files.writeString(dir.resolve(name + "_config"), String.join("\n",
-                "Port " + listenPort,
-                "ListenAddress 127.0.0.1",
-                "HostKey " + file(hostKey),
-                "HostCertificate " + file(hostKey + "-cert.pub"),
-                "AuthorizedKeysFile " + file("authorized_keys"),
-                "PidFile " + file(name + ".pid"),
-                "StrictModes no",
-                "UsePAM no",
-                "PermitRootLogin prohibit-password",
-                "PasswordAuthentication no",
-                "KbdInteractiveAuthentication no",
-                "PubkeyAuthentication yes",
-                "AllowTcpForwarding yes",
-                "Subsystem sftp internal-sftp",
-                "LogLevel ERROR",
-                ""));
-        Files.createDirectories(Path.of("/run/sshd")); // privilege separation directory sshd insists on
-        Process process = new ProcessBuilder(SSHD.toString(), "-D", "-e", "-f", file(name + "_config"))
-                .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start();
-        await().atMost(Duration.ofSeconds(15)).until(() -> {
-            if (!process.isAlive()) {
-                throw new AssertionError(name + " exited: " + Files.readString(dir.resolve(name + ".log")));
-            }
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", listenPort), 200);
-                return true;
-            } catch (IOException notYet) {
-                return false;
-            }
-        });
-        return process;
+        otherSshd = OpenSshServer.start("other_sshd", "127.0.0.1", dir.resolve("other_sshd"), authorizedKeys, List.of(),
+                ca, "elsewhere.example");
+        otherPort = otherSshd.port();
     }
 
     @AfterAll
     static void stopSshd() throws Exception {
-        for (Process process : new Process[] {sshd, otherSshd}) {
-            if (process != null) {
-                process.destroy();
-                process.waitFor(10, TimeUnit.SECONDS);
+        for (OpenSshServer server : new OpenSshServer[] {sshd, otherSshd}) {
+            if (server != null) {
+                server.close();
             }
         }
         if (dir != null) {
@@ -297,47 +248,8 @@ class OpenSshServerIT {
 
     private static SshjRemoteShell shell(Path knownHosts, String key, String passphrase, String jump,
                                          Path passphraseFile) {
-        return new SshjRemoteShell(new SshConfig() {
-            @Override
-            public Path knownHosts() {
-                return knownHosts;
-            }
-
-            @Override
-            public Path privateKey() {
-                return dir.resolve(key);
-            }
-
-            @Override
-            public Optional<String> privateKeyPassphrase() {
-                return Optional.ofNullable(passphrase);
-            }
-
-            @Override
-            public Optional<Path> privateKeyPassphraseFile() {
-                return Optional.ofNullable(passphraseFile);
-            }
-
-            @Override
-            public Optional<String> jumpHost() {
-                return Optional.ofNullable(jump);
-            }
-
-            @Override
-            public Duration connectTimeout() {
-                return Duration.ofSeconds(5);
-            }
-
-            @Override
-            public Duration keepAlive() {
-                return Duration.ofSeconds(5);
-            }
-
-            @Override
-            public Duration idleTimeout() {
-                return Duration.ofMinutes(1);
-            }
-        });
+        return new SshjRemoteShell(SshSettings.of(knownHosts, dir.resolve(key)).withPassphrase(passphrase)
+                .withJumpHost(jump).withPassphraseFile(passphraseFile).withIdleTimeout(Duration.ofMinutes(1)));
     }
 
     private static Path knownHosts(String line) throws IOException {
@@ -359,25 +271,5 @@ class OpenSshServerIT {
     private static String sha256(String text) throws Exception {
         return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
                 .digest(text.getBytes(StandardCharsets.UTF_8)));
-    }
-
-    private static String file(String name) {
-        return dir.resolve(name).toString();
-    }
-
-    private static void keygen(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("/usr/bin/ssh-keygen", "-q"));
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            throw new AssertionError("ssh-keygen " + String.join(" ", args) + " failed: " + output);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-            return socket.getLocalPort();
-        }
     }
 }
