@@ -28,8 +28,9 @@ import picocli.CommandLine.Parameters;
  * Benchmark (a main class, not a test): ingest rate into the audit store, then query latency by rollout and by time
  * range, at N stored events (default 1 000 000), on an embedded PostgreSQL (or {@code BATON_POSTGRES_URL}).
  * Arguments: {@code [events] [clusters]} ({@code ./baton bench audit 1000000 50}). It lives in the bench module but in
- * the audit service's package, for the store's package-private verifier. Writes go through {@link AuditLog#appendBatch} in batches of 500 (one
- * Kafka poll) as the writer role, exactly as the service does; no Kafka is involved, so this measures the store.
+ * the audit service's package, for the store's package-private verifier. Writes go through
+ * {@link AuditLog#appendBatch} in batches of 500 (one Kafka poll) as the writer role, exactly as the service does; no
+ * Kafka is involved, so this measures the store.
  */
 @Command(name = "audit", mixinStandardHelpOptions = true,
         description = "The audit store alone: ingest rate, query latency and chain verification at N events.")
@@ -98,7 +99,8 @@ public final class AuditBenchmark implements Callable<Integer> {
                 statement.execute("RESET ROLE");
                 statement.execute("ANALYZE audit_event");
                 if (System.getenv("BENCH_EXPLAIN") != null) {
-                    explain(statement, "EXPLAIN ANALYZE SELECT e.kafka_topic FROM unnest(array(SELECT 'baton.results.v1' FROM generate_series(1,500)), "
+                    explain(statement, "EXPLAIN ANALYZE SELECT e.kafka_topic FROM unnest("
+                            + "array(SELECT 'baton.results.v1' FROM generate_series(1,500)), "
                             + "array(SELECT 7 FROM generate_series(1,500)), array(SELECT g::bigint FROM generate_series(1,500) g)) "
                             + "AS b(topic, part, off) JOIN audit_event e ON e.kafka_topic = b.topic AND e.kafka_partition = b.part "
                             + "AND e.kafka_offset = b.off");

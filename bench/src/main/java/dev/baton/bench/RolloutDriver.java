@@ -429,8 +429,8 @@ public final class RolloutDriver {
         StringBuilder out = new StringBuilder("cluster,previous_node,next_node,node_active_to_command_ms,node_active_to_step_started_ms\n");
         for (BatonRunAnalysis analysis : analyses) {
             for (BatonRunAnalysis.Hop hop : analysis.hops()) {
-                out.append(analysis.clusterId()).append(',').append(hop.previousNode()).append(',').append(hop.nextNode()).append(',').append(hop.toCommand().toMillis())
-                        .append(',').append(hop.toStepStarted().toMillis()).append('\n');
+                out.append(analysis.clusterId()).append(',').append(hop.previousNode()).append(',').append(hop.nextNode())
+                        .append(',').append(hop.toCommand().toMillis()).append(',').append(hop.toStepStarted().toMillis()).append('\n');
             }
         }
         return out.toString();

@@ -149,7 +149,8 @@ final class NodeShell {
             String path = VirtualFiles.resolve(cwd[0], outFile);
             byte[] before = append ? machine.files().read(path) : null;
             String content = (before == null ? "" : new String(before, StandardCharsets.UTF_8)) + out;
-            if (!machine.files().isDirectory(VirtualFiles.parent(path)) || !machine.files().write(path, content.getBytes(StandardCharsets.UTF_8))) {
+            if (!machine.files().isDirectory(VirtualFiles.parent(path))
+                    || !machine.files().write(path, content.getBytes(StandardCharsets.UTF_8))) {
                 console.err("sh: " + outFile + ": cannot create: No such file or directory");
                 return 1;
             }

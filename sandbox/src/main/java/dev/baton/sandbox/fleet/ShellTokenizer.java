@@ -64,7 +64,8 @@ final class ShellTokenizer {
                 i++;
             } else if (c == '#' && !inWord) {
                 break;
-            } else if (c == '~' && !inWord && (i + 1 == line.length() || line.charAt(i + 1) == '/' || Character.isWhitespace(line.charAt(i + 1)))) {
+            } else if (c == '~' && !inWord
+                    && (i + 1 == line.length() || line.charAt(i + 1) == '/' || Character.isWhitespace(line.charAt(i + 1)))) {
                 word.append(home);
                 inWord = true;
                 i++;
