@@ -17,10 +17,12 @@ import java.util.regex.Pattern;
  * and reads its figures. No Kafka topics are involved: it measures the audit store.
  */
 public final class AuditBench {
-    private static final Pattern INGEST = Pattern.compile("^ingest: ([\\d,]+) events in ([\\d.]+) s = ([\\d,]+) events/s", Pattern.MULTILINE);
+    private static final Pattern INGEST = Pattern.compile("^ingest: ([\\d,]+) events in ([\\d.]+) s = ([\\d,]+) events/s",
+            Pattern.MULTILINE);
     private static final Pattern BY_ROLLOUT = query("query by rollout");
     private static final Pattern BY_RANGE = query("query by 1 h time range");
-    private static final Pattern VERIFY = Pattern.compile("^verify \\(all chains\\): ([\\d,]+) records, ok=(\\w+), ([\\d.]+) s", Pattern.MULTILINE);
+    private static final Pattern VERIFY = Pattern.compile("^verify \\(all chains\\): ([\\d,]+) records, ok=(\\w+), ([\\d.]+) s",
+            Pattern.MULTILINE);
 
     /** What AuditBenchmark printed. Latencies in milliseconds. */
     public record Figures(long events, double ingestSeconds, long ingestPerSecond, double rolloutP50, double rolloutP99,

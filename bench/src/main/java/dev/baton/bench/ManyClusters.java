@@ -78,8 +78,8 @@ public final class ManyClusters {
     }
 
     /**
-     * A fleet spec of {@code clusters} Matrix clusters (ids {@code <run>-0001}...) on 3.5.0 with {@code nodes} nodes each, every step taking
-     * {@code stepTime}. SSH addresses {@code 127.(78 + i / 250).(i % 250 + 1).N} for the 0-based cluster index i,
+     * A fleet spec of {@code clusters} Matrix clusters (ids {@code <run>-0001}...) on 3.5.0 with {@code nodes} nodes each, every step
+     * taking {@code stepTime}. SSH addresses {@code 127.(78 + i / 250).(i % 250 + 1).N} for the 0-based cluster index i,
      * so any number of clusters fits in 127/8 and none collides with the sandbox's default 127.77.C.N.
      */
     static String fleetYaml(String run, int clusters, int nodes, Duration stepTime) {
@@ -142,7 +142,8 @@ public final class ManyClusters {
      */
     static String summaryMarkdown(List<Outcome> outcomes) {
         StringBuilder md = new StringBuilder("""
-                | clusters × nodes, all at once | executors | completion | node upgrades/s | cluster wall p50 / p99 | hop p50 / p99 | 1 → 2 executors |
+                | clusters × nodes, all at once | executors | completion | node upgrades/s | cluster wall p50 / p99 | hop p50 / p99 | 1 → \
+                2 executors |
                 |---|---:|---:|---:|---:|---:|---:|
                 """);
         for (Outcome o : outcomes) {
@@ -153,7 +154,8 @@ public final class ManyClusters {
                         .map(one -> String.format(Locale.ROOT, "%.2fx", one.completion().toNanos() / (double) o.completion().toNanos()))
                         .orElse("");
             }
-            md.append(String.format(Locale.ROOT, "| %,d × %d (limit %.1f s each) | %d | %.1f s | %.1f | %.1f / %.1f s | %,d / %,d ms | %s |%n",
+            md.append(String.format(Locale.ROOT,
+                    "| %,d × %d (limit %.1f s each) | %d | %.1f s | %.1f | %.1f / %.1f s | %,d / %,d ms | %s |%n",
                     o.clusters(), o.nodesPerCluster(), o.clusterLimit().toMillis() / 1000.0, o.executors(),
                     o.completion().toMillis() / 1000.0, o.nodeUpgradesPerSecond(), o.clusterWall().p50().toMillis() / 1000.0,
                     o.clusterWall().p99().toMillis() / 1000.0, o.hop().p50().toMillis(), o.hop().p99().toMillis(), speedUp));

@@ -130,7 +130,8 @@ public final class OpenSshScenario {
             ResultTable.Run raw = new ResultTable.Run(RAW_CONTENDER, rawRounds, true, "");
             ResultTable.Run baton = new ResultTable.Run("Baton", batonRounds, true, "");
             return "Baton : " + RAW_CONTENDER + " wall time = " + ResultTable.number(ResultTable.ratio(baton.wallTime(), raw.wallTime()))
-                    + (ratios.size() > 1 ? " (medians; per round: " + String.join(", ", ratios.stream().map(ResultTable::number).toList()) + ")" : "")
+                    + (ratios.size() > 1 ? " (medians; per round: " + String.join(", ", ratios.stream().map(ResultTable::number).toList())
+                            + ")" : "")
                     + "\n";
         }
 
@@ -160,7 +161,8 @@ public final class OpenSshScenario {
             return new ResultTable(SCENARIO, limit.total(), limit.stepTime(), limit.stabilisationTime(), runs(),
                     analyses.isEmpty() ? null : Percentiles.of(hops.stream().map(BatonRunAnalysis.Hop::toStepStarted).toList()),
                     analyses.isEmpty() ? null : Percentiles.of(hops.stream().map(BatonRunAnalysis.Hop::toCommand).toList()),
-                    analyses.isEmpty() ? null : BatonRunAnalysis.Breakdown.mean(analyses.stream().map(BatonRunAnalysis::breakdown).toList()));
+                    analyses.isEmpty() ? null : BatonRunAnalysis.Breakdown.mean(analyses.stream().map(BatonRunAnalysis::breakdown)
+                            .toList()));
         }
 
         /** The table as Markdown, with Baton against the raw control underneath. */
@@ -182,7 +184,8 @@ public final class OpenSshScenario {
                 Duration baton = new ResultTable.Run("Baton", batonRounds, true, "").wallTime();
                 Duration raw = new ResultTable.Run(RAW_CONTENDER, rawRounds, true, "").wallTime();
                 csv.append(String.join(",", ResultTable.csvField(SCENARIO), "ratio-baton-to-raw", "baton:raw",
-                        ResultTable.number(ResultTable.ratio(baton, raw)), "wall time ratio against the raw control (not seconds)")).append('\n');
+                        ResultTable.number(ResultTable.ratio(baton, raw)), "wall time ratio against the raw control (not seconds)"))
+                                .append('\n');
                 for (int i = 0; ratios.size() > 1 && i < ratios.size(); i++) {
                     csv.append(String.join(",", ResultTable.csvField(SCENARIO), "ratio-baton-to-raw-round-" + (i + 1), "baton:raw",
                             ResultTable.number(ratios.get(i)), "wall time ratio against the raw control in round " + (i + 1)
@@ -248,7 +251,8 @@ public final class OpenSshScenario {
         for (int round = 1; round <= rounds; round++) {
             String clusterId = "openssh-matrix-r" + round;
             Path roundDir = workDir.resolve("openssh-round-" + round);
-            out.printf("OpenSSH round %d: starting Kafka, PostgreSQL, the four services and %d sshd nodes (%s)...%n", round, NODES, roundDir);
+            out.printf("OpenSSH round %d: starting Kafka, PostgreSQL, the four services and %d sshd nodes (%s)...%n", round, NODES,
+                    roundDir);
             FleetSpec withWarmUp = RolloutDriver.withWarmUp(FleetSpec.parse(UNUSED_FLEET), round);
             try (LocalBaton baton = LocalBaton.start(repoRoot, withWarmUp, roundDir, "bench-fleet-management",
                     RolloutDriver.ROLLOUT_TUNING);
@@ -454,7 +458,8 @@ public final class OpenSshScenario {
                 System.out.print(outcome.text());
                 System.out.println();
                 System.out.println("results: " + resultDir + "/openssh-rolling-upgrade.{csv,md,png}"
-                        + (outcome.ansibleRounds().isEmpty() ? "" : ", ansible-openssh/ (playbook, inventory, ansible.cfg, one log per round)")
+                        + (outcome.ansibleRounds().isEmpty() ? ""
+                                : ", ansible-openssh/ (playbook, inventory, ansible.cfg, one log per round)")
                         + (outcome.rawRounds().isEmpty() ? "" : ", ansible-openssh/raw/ (the raw control's)"));
                 return outcome.completed() ? 0 : 1;
             } catch (Exception | Error e) {

@@ -82,17 +82,20 @@ public final class ResultChart {
 
             int y = bottom + 34;
             g.setColor(Color.BLACK);
-            g.drawString(String.format(Locale.ROOT, "Baton : Ansible  wall time %s, overhead %s   (grey: physical limit = steps %s s + stabilisation %s s)",
+            g.drawString(String.format(Locale.ROOT,
+                    "Baton : Ansible  wall time %s, overhead %s   (grey: physical limit = steps %s s + stabilisation %s s)",
                     ResultTable.number(table.batonToAnsible()), ResultTable.number(table.overheadBatonToAnsible()),
                     ResultTable.secs(table.stepTime()), ResultTable.secs(table.stabilisationTime())), 20, y);
             if (table.hop() != null) {
                 Percentiles hop = table.hop();
-                g.drawString(String.format(Locale.ROOT, "Control-plane hop (NodeActive -> next node's StepStarted, n=%d): p50 %d ms, p99 %d ms, max %d ms",
+                g.drawString(String.format(Locale.ROOT,
+                        "Control-plane hop (NodeActive -> next node's StepStarted, n=%d): p50 %d ms, p99 %d ms, max %d ms",
                         hop.count(), hop.p50().toMillis(), hop.p99().toMillis(), hop.max().toMillis()), 20, y + 22);
             }
             if (table.breakdown() != null) {
                 BatonRunAnalysis.Breakdown parts = table.breakdown();
-                g.drawString(String.format(Locale.ROOT, "Baton's overhead by part: start %.1f s, between steps %.1f s, health detection %.1f s, hops %.1f s, end %.1f s",
+                g.drawString(String.format(Locale.ROOT,
+                        "Baton's overhead by part: start %.1f s, between steps %.1f s, health detection %.1f s, hops %.1f s, end %.1f s",
                         parts.start().toMillis() / 1000.0, parts.steps().minus(table.stepTime()).toMillis() / 1000.0,
                         parts.health().minus(table.stabilisationTime()).toMillis() / 1000.0, parts.hops().toMillis() / 1000.0,
                         parts.end().toMillis() / 1000.0), 20, y + 44);

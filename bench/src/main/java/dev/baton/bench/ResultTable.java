@@ -97,14 +97,16 @@ public record ResultTable(String scenario, Duration limit, Duration stepTime, Du
     public String csv() {
         List<String> lines = new ArrayList<>();
         lines.add("scenario,metric,contender,seconds,note");
-        lines.add(row("physical-limit", "limit", limit, "steps " + secs(stepTime) + " s + stabilisation " + secs(stabilisationTime) + " s"));
+        lines.add(row("physical-limit", "limit", limit, "steps " + secs(stepTime) + " s + stabilisation " + secs(stabilisationTime)
+                + " s"));
         for (Run run : runs) {
             lines.add(row("wall-time", run.contender(), run.wallTime(), (run.completed() ? "completed" : "DID NOT COMPLETE")
                     + (run.rounds().size() > 1 ? ", median of " + run.rounds().size() + " rounds" : "")));
             for (int i = 0; run.rounds().size() > 1 && i < run.rounds().size(); i++) {
                 lines.add(row("wall-time-round-" + (i + 1), run.contender(), run.rounds().get(i), "round " + (i + 1)));
             }
-            lines.add(row("overhead-above-limit", run.contender(), overhead(run), String.format(Locale.ROOT, "%.2fx the limit", ofLimit(run))));
+            lines.add(row("overhead-above-limit", run.contender(), overhead(run), String.format(Locale.ROOT, "%.2fx the limit",
+                    ofLimit(run))));
         }
         lines.add(String.join(",", csvField(scenario), "ratio-baton-to-ansible", "baton:ansible", number(batonToAnsible()),
                 "wall time ratio (not seconds)"));
@@ -188,7 +190,8 @@ public record ResultTable(String scenario, Duration limit, Duration stepTime, Du
         out.append(String.format(Locale.ROOT, "%-44s %9ss %11ss %8s%n", "physical limit (steps " + secs(stepTime) + " s + stab. "
                 + secs(stabilisationTime) + " s)", secs(limit), "0.00", "1.00"));
         for (Run run : runs) {
-            out.append(String.format(Locale.ROOT, "%-44s %9ss %11ss %8.2f%n", run.contender() + (run.completed() ? "" : " (DID NOT COMPLETE)"),
+            out.append(String.format(Locale.ROOT, "%-44s %9ss %11ss %8.2f%n", run.contender() + (run.completed() ? ""
+                    : " (DID NOT COMPLETE)"),
                     secs(run.wallTime()), secs(overhead(run)), ofLimit(run)));
         }
         out.append(String.format(Locale.ROOT, "Baton : Ansible  wall time %s   overhead %s%s%n", number(batonToAnsible()),

@@ -33,8 +33,10 @@ class AnsibleCommandPlaybookTest {
         List<Map<String, Object>> tasks = tasks();
         String target = (String) vars().get("target_version");
 
-        assertThat(tasks).allSatisfy(task -> assertThat(task).containsKey("ansible.builtin.command").doesNotContainKey("ansible.builtin.raw"));
-        assertThat(tasks.subList(0, 3).stream().map(t -> ((String) t.get("ansible.builtin.command")).replace("{{ target_version }}", target)))
+        assertThat(tasks).allSatisfy(task -> assertThat(task).containsKey("ansible.builtin.command")
+                .doesNotContainKey("ansible.builtin.raw"));
+        assertThat(tasks.subList(0, 3).stream().map(t -> ((String) t.get("ansible.builtin.command")).replace("{{ target_version }}",
+                target)))
                 .containsExactlyElementsOf(matrix.steps().stream().map(s -> s.render(Map.of("targetVersion", "3.5.1"))).toList());
         Map<String, Object> health = tasks.get(3);
         assertThat(health.get("ansible.builtin.command")).isEqualTo(matrix.health().command());

@@ -127,7 +127,8 @@ class OpenSshNodesTest {
     void mistakesAreRefusedWithTheSimulatedProductsMessagesAndChangeNothing() throws Exception {
         Run whileRunning = sh("mx02", "mx-install 3.5.1");
         assertThat(whileRunning.exit()).isEqualTo(1);
-        assertThat(whileRunning.err()).isEqualTo("mx-install: Matrix Server 3.5.0 is running on this server; stop it first with 'pmxs stop'\n");
+        assertThat(whileRunning.err())
+                .isEqualTo("mx-install: Matrix Server 3.5.0 is running on this server; stop it first with 'pmxs stop'\n");
         assertThat(Files.readString(dir.resolve("mx02/installed-version"))).isEqualTo("3.5.0\n");
 
         sh("mx02", "pmxs stop");

@@ -66,7 +66,8 @@ class OpenSshScenarioTest {
     void theOutcomeBecomesATableComparingBatonWithTheCommandModulePlaybook() {
         PhysicalLimit limit = PhysicalLimit.of(matrix, OpenSshScenario.cluster("c"), "3.5.2", RolloutDriver.HEALTH_INTERVAL);
         OpenSshScenario.Outcome outcome = new OpenSshScenario.Outcome(null, limit, List.of(Duration.ofSeconds(44), Duration.ofSeconds(42)),
-                true, List.of(Duration.ofSeconds(88), Duration.ofSeconds(84)), true, List.of(Duration.ofSeconds(40), Duration.ofSeconds(42)),
+                true, List.of(Duration.ofSeconds(88), Duration.ofSeconds(84)), true, List.of(Duration.ofSeconds(40),
+                        Duration.ofSeconds(42)),
                 true, List.of());
 
         ResultTable table = outcome.table();

@@ -41,14 +41,17 @@ class ResultTableTest {
     @Test
     void severalRoundsAreSummedUpByTheirMedianAndComparedRoundByRound() {
         ResultTable rounds = new ResultTable("s", Duration.ofSeconds(30), Duration.ofSeconds(24), Duration.ofSeconds(6),
-                List.of(new ResultTable.Run("Baton", List.of(Duration.ofSeconds(40), Duration.ofSeconds(36), Duration.ofSeconds(38)), true, ""),
-                        new ResultTable.Run("Ansible", List.of(Duration.ofSeconds(40), Duration.ofSeconds(45), Duration.ofSeconds(50)), true, "")),
+                List.of(new ResultTable.Run("Baton", List.of(Duration.ofSeconds(40), Duration.ofSeconds(36), Duration.ofSeconds(38)), true,
+                        ""),
+                        new ResultTable.Run("Ansible", List.of(Duration.ofSeconds(40), Duration.ofSeconds(45), Duration.ofSeconds(50)),
+                                true, "")),
                 null, null, null);
 
         assertThat(rounds.run("baton").wallTime()).isEqualTo(Duration.ofSeconds(38));
         assertThat(rounds.run("ansible").wallTime()).isEqualTo(Duration.ofSeconds(45));
         assertThat(rounds.batonToAnsibleByRound()).containsExactly(1.0, 0.8, 0.76);
-        assertThat(rounds.csv()).contains("s,wall-time,Baton,38.000,\"completed, median of 3 rounds\"", "s,wall-time-round-2,Ansible,45.000,round 2", "s,ratio-baton-to-ansible-round-3,baton:ansible,0.76,");
+        assertThat(rounds.csv()).contains("s,wall-time,Baton,38.000,\"completed, median of 3 rounds\"",
+                "s,wall-time-round-2,Ansible,45.000,round 2", "s,ratio-baton-to-ansible-round-3,baton:ansible,0.76,");
         assertThat(rounds.text()).contains("medians of 3 rounds; wall time ratio per round: 1.00, 0.80, 0.76");
         // the even-count median is the lower middle value
         assertThat(new ResultTable.Run("x", List.of(Duration.ofSeconds(2), Duration.ofSeconds(1)), true, "").wallTime())

@@ -119,7 +119,8 @@ public final class BatonApi {
             throw new CliException(ExitCode.NOT_FOUND, service + ": " + (error.isBlank() ? what + " not found" : error));
         }
         if (status == 405 || status == 501) {
-            throw new CliException(ExitCode.UNAVAILABLE, "the " + service + " at " + baseUrl + " does not offer " + what + " (HTTP " + status + ")");
+            throw new CliException(ExitCode.UNAVAILABLE, "the " + service + " at " + baseUrl + " does not offer " + what + " (HTTP "
+                    + status + ")");
         }
         if (status < 500) {
             throw new CliException(ExitCode.REJECTED, service + " rejected the request: " + error + field);

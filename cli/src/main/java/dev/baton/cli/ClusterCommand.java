@@ -61,13 +61,15 @@ final class ClusterCommand implements Runnable {
         @Option(names = "--product", required = true, description = "product the nodes run, e.g. matrix-server")
         String product;
 
-        @Option(names = "--group", defaultValue = "all", description = "inventory group whose hosts form the cluster (default: ${DEFAULT-VALUE})")
+        @Option(names = "--group", defaultValue = "all",
+                description = "inventory group whose hosts form the cluster (default: ${DEFAULT-VALUE})")
         String group;
 
         @Option(names = "--procedure", description = "procedure name (default: the product's)")
         String procedure;
 
-        @Option(names = "--ssh-user", defaultValue = "root", description = "SSH user where the inventory sets no ansible_user (default: ${DEFAULT-VALUE})")
+        @Option(names = "--ssh-user", defaultValue = "root",
+                description = "SSH user where the inventory sets no ansible_user (default: ${DEFAULT-VALUE})")
         String sshUser;
 
         @Option(names = "--dry-run", description = "Print the cluster, do not register it.")

@@ -118,7 +118,8 @@ final class RolloutCommands {
                     : "cluster " + clusterId + " has no rollout");
         }
         throw new CliException(ExitCode.USAGE, candidates.size() + " rollouts are running ("
-                + String.join(", ", candidates.stream().map(r -> r.path("rolloutId").asText() + " " + r.path("clusterId").asText()).toList())
+                + String.join(", ", candidates.stream().map(r -> r.path("rolloutId").asText() + " " + r.path("clusterId").asText())
+                        .toList())
                 + "); name one or use --cluster");
     }
 
@@ -162,7 +163,8 @@ final class RolloutCommands {
         @Option(names = "--cluster", paramLabel = "CLUSTER")
         String clusterId;
 
-        @Option(names = "--interval", defaultValue = "PT1S", paramLabel = "DURATION", description = "poll interval (default: ${DEFAULT-VALUE})")
+        @Option(names = "--interval", defaultValue = "PT1S", paramLabel = "DURATION",
+                description = "poll interval (default: ${DEFAULT-VALUE})")
         Duration interval;
 
         @Option(names = "--timeout", paramLabel = "DURATION", description = "give up after this long (exit 6)")

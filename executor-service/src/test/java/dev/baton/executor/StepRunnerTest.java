@@ -216,7 +216,8 @@ class StepRunnerTest {
             assertThat(failed.errorCode()).isEqualTo(ErrorCode.TIMEOUT);
             assertThat(failed.message()).contains("did not come back", "PT2M", "connection refused");
         });
-        assertThat(node.actions.stream().filter("open"::equals).count()).isEqualTo(8); // ledger claim, then 120 s / 20 s, then the ledger record
+        assertThat(node.actions.stream().filter("open"::equals).count())
+                .isEqualTo(8); // ledger claim, then 120 s / 20 s, then the ledger record
     }
 
     @Test

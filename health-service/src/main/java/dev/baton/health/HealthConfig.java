@@ -17,7 +17,8 @@ public interface HealthConfig {
     /**
      * Time between two probes of a node that is settled (announced active, last probe good, on the announced version)
      * and has had no step reported on it lately, and between two routine membership reads of a cluster (a step
-     * reported on one of its nodes, or a node found down, reads the membership at once) ({@code BATON_HEALTH_IDLE_INTERVAL}). Unset: {@link #interval()} for every node. A longer idle interval
+     * reported on one of its nodes, or a node found down, reads the membership at once) ({@code BATON_HEALTH_IDLE_INTERVAL}). Unset:
+     * {@link #interval()} for every node. A longer idle interval
      * lets one instance watch thousands of nodes; a node a rollout is working on (a step reported on it, or not
      * active) is always probed every {@link #interval()}, so rollouts are not slowed. An unexpected failure of an idle
      * node is seen within the idle interval.

@@ -14,6 +14,9 @@ import dev.baton.contracts.Topics;
 import dev.baton.sandbox.SandboxKafka;
 import dev.baton.sandbox.fleet.FleetSpec;
 import dev.baton.sandbox.fleet.SimulatedFleet;
+import dev.baton.ssh.SshClients;
+import dev.baton.ssh.SshEndpoint;
+import dev.baton.ssh.SshSettings;
 import dev.baton.sandbox.world.FleetManagement;
 import dev.baton.sandbox.fleet.SimulatedNode;
 import java.net.InetSocketAddress;
@@ -25,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.common.IOUtils;
 import net.schmizz.sshj.connection.channel.direct.Session;
 import org.junit.jupiter.api.AfterAll;
@@ -375,17 +377,19 @@ class HealthScenariosIT {
         return service.nodeView(clusterId, nodeName);
     }
 
-    private SSHClient connect(SimulatedNode node) throws Exception {
-        SSHClient ssh = new SSHClient();
-        ssh.loadKnownHosts(fleet.knownHostsFile().toFile());
-        ssh.connect(node.sshHost(), node.sshPort());
-        ssh.authPublickey(node.sshUser(), ssh.loadKeys(fleet.clientPrivateKey().toString()));
-        return ssh;
+    /** A connection of its own (no pool shared between commands: one of them may reboot the node). */
+    private SshClients clients() {
+        return SshClients.forCommands(SshSettings.of(fleet.knownHostsFile(), fleet.clientPrivateKey()));
+    }
+
+    private static SshEndpoint endpoint(SimulatedNode node) {
+        return new SshEndpoint(node.sshHost(), node.sshPort(), node.sshUser());
     }
 
     /** Runs a command on a node over SSH, as an operator would; returns its exit status. */
     private int exec(SimulatedNode node, String command) throws Exception {
-        try (SSHClient ssh = connect(node); Session session = ssh.startSession()) {
+        try (SshClients clients = clients(); SshClients.Lease lease = clients.lease(endpoint(node));
+             Session session = lease.client().startSession()) {
             Session.Command cmd = session.exec(command);
             String output = IOUtils.readFully(cmd.getInputStream()).toString(StandardCharsets.UTF_8);
             cmd.join(30, TimeUnit.SECONDS);
@@ -396,7 +400,8 @@ class HealthScenariosIT {
 
     /** Runs a command that reboots the node: its connection drops without an exit status. */
     private void execUntilTheConnectionDrops(SimulatedNode node, String command) throws Exception {
-        try (SSHClient ssh = connect(node); Session session = ssh.startSession()) {
+        try (SshClients clients = clients(); SshClients.Lease lease = clients.lease(endpoint(node));
+             Session session = lease.client().startSession()) {
             Session.Command cmd = session.exec(command);
             String output = IOUtils.readFully(cmd.getInputStream()).toString(StandardCharsets.UTF_8);
             assertThat(output).as(command).contains("Rebooting the Cluster Node");

@@ -16,6 +16,9 @@ import dev.baton.contracts.NodeInactive;
 import dev.baton.contracts.Topics;
 import dev.baton.fixtures.ClusterRegistrations;
 import dev.baton.sandbox.fleet.SimulatedFleet;
+import dev.baton.ssh.SshClients;
+import dev.baton.ssh.SshEndpoint;
+import dev.baton.ssh.SshSettings;
 import dev.baton.sandbox.world.FleetManagement;
 import dev.baton.sandbox.fleet.SimulatedNode;
 import dev.baton.sandbox.quarkus.FleetSandboxResource;
@@ -32,7 +35,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.common.IOUtils;
 import net.schmizz.sshj.connection.channel.direct.Session;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -287,11 +289,9 @@ class HealthServiceIT {
 
     /** Runs a command on a node over SSH, as an operator would; returns its exit status. */
     private int exec(ClusterRegistered.Node node, String command) throws Exception {
-        try (SSHClient ssh = new SSHClient()) {
-            ssh.loadKnownHosts(fleet.knownHostsFile().toFile());
-            ssh.connect(node.sshHost(), node.sshPort());
-            ssh.authPublickey(node.sshUser(), ssh.loadKeys(fleet.clientPrivateKey().toString()));
-            try (Session session = ssh.startSession()) {
+        try (SshClients clients = SshClients.forCommands(SshSettings.of(fleet.knownHostsFile(), fleet.clientPrivateKey()));
+             SshClients.Lease lease = clients.lease(new SshEndpoint(node.sshHost(), node.sshPort(), node.sshUser()))) {
+            try (Session session = lease.client().startSession()) {
                 Session.Command cmd = session.exec(command);
                 String output = IOUtils.readFully(cmd.getInputStream()).toString(StandardCharsets.UTF_8);
                 cmd.join(10, TimeUnit.SECONDS);

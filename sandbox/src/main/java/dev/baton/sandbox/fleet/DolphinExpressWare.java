@@ -299,7 +299,8 @@ final class DolphinExpressWare implements SimulatedProduct {
         if (rpms.isEmpty()) {
             return "no binary RPM packages in " + nodeRpms + "; build them first with --build-rpm";
         }
-        List<Rpm> ofVersion = rpms.stream().filter(r -> Version.isValid(r.version()) && Version.compare(r.version(), version.text()) == 0).toList();
+        List<Rpm> ofVersion = rpms.stream().filter(r -> Version.isValid(r.version()) && Version.compare(r.version(), version.text()) == 0)
+                .toList();
         if (ofVersion.isEmpty()) {
             return "the binary RPM packages in " + nodeRpms + " are for version " + rpms.get(0).version() + ", not " + version
                     + "; build them with Dolphin_eXpressWare-" + version + ".sh --build-rpm";

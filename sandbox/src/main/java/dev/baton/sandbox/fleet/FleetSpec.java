@@ -241,7 +241,8 @@ public record FleetSpec(String sshUser, Duration rebootDowntime, List<Cluster> c
 
         public Cluster {
             if (id == null || !NAME.matcher(id).matches()) {
-                throw new IllegalArgumentException("id: every cluster needs an id of letters, digits, '.', '_' or '-' (got " + quoted(id) + ")");
+                throw new IllegalArgumentException("id: every cluster needs an id of letters, digits, '.', '_' or '-' (got " + quoted(id)
+                        + ")");
             }
             if (product == null) {
                 throw new IllegalArgumentException("product: cluster '" + id + "' needs a product (matrix-server or dolphin-expressware)");
@@ -253,7 +254,8 @@ public record FleetSpec(String sshUser, Duration rebootDowntime, List<Cluster> c
             installers = installers == null ? List.of() : List.copyOf(installers);
             for (String installer : installers) {
                 if (!Version.isValid(installer)) {
-                    throw new IllegalArgumentException("installers: cluster '" + id + "': " + quoted(installer) + " is not a version (e.g. 5.21.0)");
+                    throw new IllegalArgumentException("installers: cluster '" + id + "': " + quoted(installer)
+                            + " is not a version (e.g. 5.21.0)");
                 }
             }
             if (sshPort < 0 || sshPort > 65535) {
@@ -269,7 +271,8 @@ public record FleetSpec(String sshUser, Duration rebootDowntime, List<Cluster> c
                     throw new IllegalArgumentException("nodes[" + n + "]: cluster '" + id + "' has an empty node entry");
                 }
                 if (!names.add(node.name())) {
-                    throw new IllegalArgumentException("nodes[" + n + "].name: cluster '" + id + "' has two nodes named '" + node.name() + "'");
+                    throw new IllegalArgumentException("nodes[" + n + "].name: cluster '" + id + "' has two nodes named '" + node.name()
+                            + "'");
                 }
                 if (node.version() == null && version == null) {
                     throw new IllegalArgumentException("version: cluster '" + id + "': node '" + node.name()
@@ -314,14 +317,16 @@ public record FleetSpec(String sshUser, Duration rebootDowntime, List<Cluster> c
 
         public Node {
             if (name == null || !NAME.matcher(name).matches()) {
-                throw new IllegalArgumentException("name: every node needs a name of letters, digits, '.', '_' or '-' (got " + quoted(name) + ")");
+                throw new IllegalArgumentException("name: every node needs a name of letters, digits, '.', '_' or '-' (got " + quoted(name)
+                        + ")");
             }
             if (sshHost != null && !isLoopbackV4(sshHost)) {
                 throw new IllegalArgumentException("sshHost: node '" + name + "': " + quoted(sshHost)
                         + " is not an IPv4 loopback address (127.x.y.z); the simulated nodes listen on loopback only");
             }
             if (clusterAddress != null && !IPV4.matcher(clusterAddress).matches()) {
-                throw new IllegalArgumentException("clusterAddress: node '" + name + "': " + quoted(clusterAddress) + " is not an IPv4 address");
+                throw new IllegalArgumentException("clusterAddress: node '" + name + "': " + quoted(clusterAddress)
+                        + " is not an IPv4 address");
             }
             addresses = addresses == null ? List.of() : List.copyOf(addresses);
             arch = arch == null || arch.isBlank() ? "x86_64" : arch;

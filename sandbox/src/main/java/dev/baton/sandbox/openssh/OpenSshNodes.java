@@ -16,7 +16,8 @@ import java.util.function.Function;
 
 /**
  * A Matrix Server cluster of real OpenSSH hosts on this machine, for the benchmark's "real OpenSSH hosts" scenario and
- * the services' integration tests: one {@link OpenSshServer} ({@code /usr/sbin/sshd -D -f <own config>}) per node, each on its own loopback address ({@code sshHost} of the
+ * the services' integration tests: one {@link OpenSshServer} ({@code /usr/sbin/sshd -D -f <own config>}) per node, each on its own
+ * loopback address ({@code sshHost} of the
  * {@link FleetSpec.Cluster} describing it) and a free port, with its own ed25519 host key, the client's public key
  * as {@code AuthorizedKeysFile}, and through {@code SetEnv} its own {@code HOME} (the node's directory) and a
  * {@code PATH} that starts with the node's {@code bin} directory, where small POSIX shell scripts play the

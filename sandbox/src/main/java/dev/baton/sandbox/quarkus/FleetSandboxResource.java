@@ -18,7 +18,8 @@ import java.util.stream.Stream;
  * service at it: {@code baton.ssh.known-hosts} and {@code baton.ssh.private-key}. The test reaches the running
  * fleet through {@link #fleet()}. Touches no topic (publishing {@link SimulatedFleet#registrations()} is the test's job).
  *
- * <pre>{@code @QuarkusTestResource(value = FleetSandboxResource.class, initArgs = @ResourceArg(name = "fleet", value = "/fleets/demo.yaml"))}</pre>
+ * <pre>{@code @QuarkusTestResource(value = FleetSandboxResource.class, initArgs = @ResourceArg(name = "fleet", value =
+ * "/fleets/demo.yaml"))}</pre>
  */
 public class FleetSandboxResource implements QuarkusTestResourceLifecycleManager {
 
@@ -36,7 +37,8 @@ public class FleetSandboxResource implements QuarkusTestResourceLifecycleManager
     public static SimulatedFleet fleet() {
         SimulatedFleet running = current;
         if (running == null) {
-            throw new IllegalStateException("no simulated fleet is running: add @QuarkusTestResource(FleetSandboxResource.class) to the test");
+            throw new IllegalStateException(
+                    "no simulated fleet is running: add @QuarkusTestResource(FleetSandboxResource.class) to the test");
         }
         return running;
     }

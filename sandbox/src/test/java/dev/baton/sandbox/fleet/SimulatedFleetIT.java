@@ -178,7 +178,8 @@ class SimulatedFleetIT {
         assertThat(srv2.arch()).isEqualTo("x86_64");
         assertThat(srv2.os()).isEqualTo("rhel-9");
         assertThat(srv2.labels()).isEmpty();
-        assertThat(knownHosts).contains(knownHosts.stream().filter(l -> l.startsWith("[127.77.2.2]:" + node.sshPort() + " ")).findFirst().orElseThrow());
+        assertThat(knownHosts).contains(knownHosts.stream().filter(l -> l.startsWith("[127.77.2.2]:" + node.sshPort() + " ")).findFirst()
+                .orElseThrow());
         assertThat(fleet.registrations()).extracting(ClusterRegistered::clusterId).containsExactly("lab", "prod");
     }
 
