@@ -10,13 +10,12 @@ import dev.baton.contracts.Topics;
 import dev.baton.sandbox.SandboxKafka;
 import dev.baton.sandbox.fleet.FleetSpec;
 import dev.baton.sandbox.openssh.OpenSshNodes;
+import dev.baton.sandbox.openssh.JumpHostCluster;
 import dev.baton.sandbox.openssh.OpenSshServer;
 import dev.baton.sandbox.world.FleetManagement;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
@@ -41,8 +40,7 @@ class OpenSshJumpHostIT {
     static Path workDir;
 
     private static final SandboxKafka kafka = SandboxKafka.shared();
-    private static OpenSshNodes nodes;
-    private static OpenSshServer bastion;
+    private static JumpHostCluster cluster;
     private static HealthProcess service;
     private static FleetManagement fleetManagement;
 
@@ -54,9 +52,7 @@ class OpenSshJumpHostIT {
         }
         Assumptions.assumeTrue(missing.isEmpty(), () -> "skipped: " + missing.orElse("")
                 + " (set BATON_REQUIRE_OPENSSH=1 to make this a failure)");
-        String user = System.getProperty("user.name");
-        Path key = OpenSshServer.userKey(workDir.resolve("client"), "id_ed25519", "ed25519", PASSPHRASE);
-        nodes = OpenSshNodes.start(FleetSpec.parse("""
+        cluster = JumpHostCluster.start(FleetSpec.parse("""
                 clusters:
                   - id: openssh-jump
                     product: matrix-server
@@ -64,19 +60,13 @@ class OpenSshJumpHostIT {
                     nodes:
                       - {name: j1, sshHost: 127.78.0.1}
                       - {name: j2, sshHost: 127.78.0.2}
-                """).clusters().get(0), workDir.resolve("nodes"), key);
-        bastion = OpenSshServer.start("bastion", "127.0.0.1", workDir.resolve("bastion"),
-                workDir.resolve("nodes/authorized_keys"), List.of());
-        Path knownHosts = workDir.resolve("known_hosts");
-        List<String> lines = new ArrayList<>(nodes.knownHostsLines());
-        lines.add(bastion.knownHostsLine());
-        Files.write(knownHosts, lines);
-        service = HealthProcess.start("openssh-jump", kafka.bootstrapServers(), knownHosts, key, workDir, Map.of(
-                "BATON_HEALTH_INTERVAL", "PT0.5S",
-                "BATON_SSH_PRIVATE_KEY_PASSPHRASE", PASSPHRASE,
-                "BATON_SSH_JUMP_HOST", user + "@127.0.0.1:" + bastion.port()));
+                """).clusters().get(0), workDir, PASSPHRASE);
+        Map<String, String> env = new HashMap<>(cluster.sshEnvironment());
+        env.put("BATON_HEALTH_INTERVAL", "PT0.5S");
+        service = HealthProcess.start("openssh-jump", kafka.bootstrapServers(), cluster.knownHosts(), cluster.privateKey(),
+                workDir, env);
         fleetManagement = new FleetManagement(kafka.bootstrapServers(), "openssh-jump-it");
-        fleetManagement.publish(nodes.registration(CLUSTER, user));
+        fleetManagement.publish(cluster.registration(CLUSTER));
     }
 
     @AfterAll
@@ -87,11 +77,8 @@ class OpenSshJumpHostIT {
         if (service != null) {
             service.close();
         }
-        if (bastion != null) {
-            bastion.close();
-        }
-        if (nodes != null) {
-            nodes.close();
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
@@ -106,7 +93,7 @@ class OpenSshJumpHostIT {
                                     tuple("j2", "3.5.0")));
             assertThat(service.tail()).as("the passphrase never reaches the log").doesNotContain(PASSPHRASE);
 
-            bastion.close();
+            cluster.stopBastion();
 
             await("both nodes inactive without the bastion").atMost(Duration.ofSeconds(90)).untilAsserted(() ->
                     assertThat(health.events(NodeInactive.class, CLUSTER)).extracting(NodeInactive::nodeName)

@@ -2,9 +2,12 @@ package dev.baton.systemtest;
 
 import dev.baton.contracts.ClusterRegistered;
 import dev.baton.sandbox.fleet.FleetSpec;
+import dev.baton.sandbox.world.BatonServices;
 import dev.baton.sandbox.world.LocalBaton;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -21,6 +24,8 @@ final class SystemWorld implements BeforeAllCallback, AfterAllCallback {
     private final FleetSpec fleet;
     private Consumer<LocalBaton> beforeRegistering = baton -> { };
     private Runnable precondition = () -> { };
+    private EnvironmentSetup environmentSetup = workDir -> Map.of();
+    private boolean registerFleet = true;
     private Path repoRoot;
     private Path workDir;
     private LocalBaton baton;
@@ -46,6 +51,27 @@ final class SystemWorld implements BeforeAllCallback, AfterAllCallback {
         return this;
     }
 
+    /**
+     * Hosts of the test's own that the services must be configured for (e.g. real OpenSSH nodes behind a jump host):
+     * made in the work directory before the services start; what it returns is added to every service's environment.
+     */
+    SystemWorld serviceEnvironment(EnvironmentSetup setup) {
+        environmentSetup = setup;
+        return this;
+    }
+
+    /** The simulated fleet is not registered: the test registers clusters of its own. */
+    SystemWorld withoutRegisteringTheFleet() {
+        registerFleet = false;
+        return this;
+    }
+
+    /** Makes the test's own hosts and says how the services reach them. */
+    @FunctionalInterface
+    interface EnvironmentSetup {
+        Map<String, String> environment(Path workDir) throws Exception;
+    }
+
     /** Something to do once the services run and before the fleet is registered (e.g. start a second planner). */
     SystemWorld beforeRegistering(Consumer<LocalBaton> step) {
         beforeRegistering = step;
@@ -57,9 +83,17 @@ final class SystemWorld implements BeforeAllCallback, AfterAllCallback {
         precondition.run();
         repoRoot = Path.of(System.getProperty("baton.repo.root", "..")).toAbsolutePath().normalize();
         workDir = repoRoot.resolve("system-tests/target/" + name + "-" + UUID.randomUUID().toString().substring(0, 8));
-        baton = LocalBaton.start(repoRoot, fleet, workDir, "fleet-management-it");
+        Files.createDirectories(workDir);
+        BatonServices.Tuning tuning = BatonServices.Tuning.QUICK_START;
+        for (Map.Entry<String, String> variable : environmentSetup.environment(workDir).entrySet()) {
+            tuning = tuning.withEnv(variable.getKey(), variable.getValue());
+        }
+        baton = LocalBaton.start(repoRoot, fleet, workDir, "fleet-management-it", tuning);
         System.out.println("[" + name + "] services started, logs in " + workDir);
         beforeRegistering.accept(baton);
+        if (!registerFleet) {
+            return;
+        }
         baton.registerFleet();
         for (ClusterRegistered cluster : baton.fleet().registrations()) {
             baton.awaitAllActive(cluster, Duration.ofSeconds(60));
