@@ -8,7 +8,6 @@ import dev.baton.contracts.NodeInactive;
 import dev.baton.health.cluster.AnnouncedEdges;
 import dev.baton.health.cluster.ClusterHealth;
 import dev.baton.health.cluster.ClusterView;
-import dev.baton.health.node.NodeHealth;
 import dev.baton.health.node.NodeStateMachine;
 import dev.baton.health.node.ProbeObservation;
 import dev.baton.health.node.ProbeObservation.Outcome;
@@ -22,7 +21,6 @@ import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Comparator;
@@ -34,7 +32,6 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
@@ -92,6 +89,8 @@ public class HealthMonitor {
     /** Running loops by cluster id, then by node name ({@link #MEMBERSHIP_LOOP} for the membership loop). */
     private final Map<String, Map<String, ProbeLoop>> loops = new ConcurrentHashMap<>();
     private final AtomicLong membershipTurn = new AtomicLong();
+    /** How often each loop runs (reads {@link #clusters}). */
+    private final ProbeLoop.Cadence cadence;
 
     public HealthMonitor(NodeProbe probe, HealthConfig config, ProcedureCatalog catalog, EventPublisher publisher,
                          Clock clock) {
@@ -115,6 +114,7 @@ public class HealthMonitor {
             return "true " + tag + "; ";
         }).orElse("");
         this.prober = new NodeProber(probe, probePrefix, config.probeTimeout());
+        this.cadence = new ProbeCadence(config, clusters::get);
     }
 
     /**
@@ -340,44 +340,6 @@ public class HealthMonitor {
         List<ClusterRegistered.Node> sources = cluster.membershipSources(membershipTurn.getAndIncrement(), except);
         prober.membership(clusterId, sources.subList(0, Math.min(MEMBERSHIP_TRIES, sources.size())), healthProbe)
                 .ifPresent(addresses -> cluster.membershipReported(addresses, this::publish));
-    }
-
-    private final ProbeLoop.Cadence cadence = new ProbeLoop.Cadence() {
-        @Override
-        public Duration interval(String clusterId, boolean idle) {
-            return HealthMonitor.this.interval(clusterId, idle);
-        }
-
-        @Override
-        public long jittered(String clusterId, Duration interval) {
-            return HealthMonitor.this.jittered(clusterId, interval);
-        }
-
-        @Override
-        public boolean settled(String clusterId, String nodeName) {
-            ClusterHealth cluster = clusters.get(clusterId);
-            return cluster != null && cluster.node(nodeName).map(NodeHealth::settled).orElse(false);
-        }
-    };
-
-    /** The interval of a cluster's loops: the procedure's, else the service's; the idle interval for an idle loop. */
-    private Duration interval(String clusterId, boolean idle) {
-        ClusterHealth cluster = clusters.get(clusterId);
-        HealthProbe healthProbe = cluster == null ? null : cluster.probe();
-        Duration interval = healthProbe != null && healthProbe.interval() != null ? healthProbe.interval() : config.interval();
-        if (idle && config.idleInterval().isPresent() && config.idleInterval().get().compareTo(interval) > 0) {
-            interval = config.idleInterval().get();
-        }
-        return interval;
-    }
-
-    /** The interval plus random jitter (the procedure's, else the service's). */
-    private long jittered(String clusterId, Duration interval) {
-        ClusterHealth cluster = clusters.get(clusterId);
-        HealthProbe healthProbe = cluster == null ? null : cluster.probe();
-        Duration jitter = healthProbe != null && healthProbe.jitter() != null ? healthProbe.jitter()
-                : config.jitter().orElse(interval.dividedBy(5));
-        return interval.toMillis() + ThreadLocalRandom.current().nextLong(Math.max(1, jitter.toMillis() + 1));
     }
 
     private void publish(HealthEvent event) {
