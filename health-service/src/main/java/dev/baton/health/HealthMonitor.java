@@ -8,30 +8,21 @@ import dev.baton.contracts.NodeInactive;
 import dev.baton.health.cluster.AnnouncedEdges;
 import dev.baton.health.cluster.ClusterHealth;
 import dev.baton.health.cluster.ClusterView;
-import dev.baton.health.node.NodeHealth;
 import dev.baton.health.node.NodeStateMachine;
 import dev.baton.health.node.ProbeObservation;
 import dev.baton.health.node.ProbeObservation.Outcome;
 import dev.baton.health.probe.NodeProbe;
 import dev.baton.health.probe.NodeProber;
-import dev.baton.ssh.SshConfig;
 import dev.baton.messaging.EventPublisher;
 import dev.baton.procedure.HealthProbe;
 import dev.baton.procedure.Procedure;
 import dev.baton.procedure.ProcedureCatalog;
-import io.quarkus.runtime.Quarkus;
-import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +32,6 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
@@ -52,7 +42,9 @@ import org.jboss.logging.Logger;
  * Probes every node of the registered clusters this instance owns, continuously, and publishes what changes on
  * {@code baton.health.v1}: edges ({@code NodeActive}/{@code NodeInactive}) and membership snapshots
  * ({@code MembershipObserved}). Instances split the clusters by the partition of {@code baton.clusters.v1} their
- * consumer group gives them ({@link ClusterPartitions}).
+ * consumer group gives them ({@link ClusterPartitions}; what is owned here: {@link ClusterOwnership}). Created at
+ * start-up ({@code @Startup}), so a bad {@code baton.health.probe-tag} stops the service at once; the SSH files are
+ * checked by {@link SshFilesCheck}.
  *
  * <pre>
  * on partitions assigned: read baton.health.v1 of those partitions (what was already announced), then
@@ -74,6 +66,7 @@ import org.jboss.logging.Logger;
  * the current one has finished.
  */
 @ApplicationScoped
+@Startup
 public class HealthMonitor {
     private static final Logger LOG = Logger.getLogger(HealthMonitor.class);
     private static final String MEMBERSHIP_LOOP = "";
@@ -81,31 +74,27 @@ public class HealthMonitor {
     private static final int MEMBERSHIP_TRIES = 4;
 
     private final HealthConfig config;
-    private final SshConfig sshConfig;
     private final ProcedureCatalog catalog;
     private final EventPublisher publisher;
     private final Clock clock;
     private final ScheduledExecutorService pool;
     private final NodeProber prober;
     private final Map<String, ClusterHealth> clusters = new ConcurrentHashMap<>();
-    /** Partition of baton.clusters.v1 of each tracked or unprobed cluster. */
-    private final Map<String, Integer> partitionOf = new ConcurrentHashMap<>();
-    /** States of clusters whose partitions were just revoked, kept in case the same partitions come straight back. */
-    private final Map<String, ClusterHealth> parked = new ConcurrentHashMap<>();
-    private final Set<Integer> owned = ConcurrentHashMap.newKeySet();
+    /** Partitions owned here, the partition of each cluster, parked states; changed only in synchronized methods. */
+    private final ClusterOwnership ownership = new ClusterOwnership();
     private final AnnouncedEdges announced = new AnnouncedEdges();
     private final String probePrefix;
-    private volatile boolean assigned;
     private volatile Instant lastProbeFinished;
     private final Map<String, ClusterView> unprobed = new ConcurrentHashMap<>();
     /** Running loops by cluster id, then by node name ({@link #MEMBERSHIP_LOOP} for the membership loop). */
     private final Map<String, Map<String, ProbeLoop>> loops = new ConcurrentHashMap<>();
     private final AtomicLong membershipTurn = new AtomicLong();
+    /** How often each loop runs (reads {@link #clusters}). */
+    private final ProbeLoop.Cadence cadence;
 
-    public HealthMonitor(NodeProbe probe, HealthConfig config, SshConfig sshConfig, ProcedureCatalog catalog,
-                         EventPublisher publisher, Clock clock) {
+    public HealthMonitor(NodeProbe probe, HealthConfig config, ProcedureCatalog catalog, EventPublisher publisher,
+                         Clock clock) {
         this.config = config;
-        this.sshConfig = sshConfig;
         this.catalog = catalog;
         this.publisher = publisher;
         this.clock = clock;
@@ -125,33 +114,7 @@ public class HealthMonitor {
             return "true " + tag + "; ";
         }).orElse("");
         this.prober = new NodeProber(probe, probePrefix, config.probeTimeout());
-    }
-
-    /** Refuses to start, with a clear message, when the SSH files cannot be read. */
-    void checkSshFiles(@Observes StartupEvent event) {
-        List<String> problems = new ArrayList<>();
-        checkReadable(sshConfig.knownHosts(), "baton.ssh.known-hosts (BATON_SSH_KNOWN_HOSTS)",
-                "an OpenSSH known_hosts file holding every node's host key", problems);
-        checkReadable(sshConfig.privateKey(), "baton.ssh.private-key (BATON_SSH_PRIVATE_KEY)",
-                "an OpenSSH, PEM or PKCS#8 private key file (if encrypted, set baton.ssh.private-key-passphrase or -file)",
-                problems);
-        sshConfig.privateKeyPassphraseFile().ifPresent(file -> checkReadable(file,
-                "baton.ssh.private-key-passphrase-file (BATON_SSH_PRIVATE_KEY_PASSPHRASE_FILE)",
-                "a file holding the private key's passphrase", problems));
-        if (!problems.isEmpty()) {
-            problems.forEach(LOG::error);
-            Quarkus.asyncExit(2);
-            return;
-        }
-        LOG.infof("probing registered clusters every %s%s (timeout %s, %d probes at once)", config.interval(),
-                config.idleInterval().map(idle -> ", settled nodes every " + idle).orElse(""), config.probeTimeout(),
-                config.probeThreads());
-    }
-
-    private static void checkReadable(Path file, String key, String what, List<String> problems) {
-        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-            problems.add(key + " is " + file + ", which is not a readable file; set it to " + what);
-        }
+        this.cadence = new ProbeCadence(config, clusters::get);
     }
 
     /**
@@ -161,22 +124,10 @@ public class HealthMonitor {
      */
     public synchronized void partitionsAssigned(Collection<Integer> partitions, int partitionCount,
                                                 HealthTopicReader reader) {
-        Set<Integer> parkedPartitions = new HashSet<>();
-        parked.entrySet().removeIf(entry -> {
-            Integer partition = partitionOf.get(entry.getKey());
-            boolean back = partition != null && partitions.contains(partition);
-            if (back) {
-                parkedPartitions.add(partition);
-            } else {
-                partitionOf.remove(entry.getKey());
-            }
-            return !back;
-        });
-        List<Integer> fresh = partitions.stream().filter(p -> !parkedPartitions.contains(p)).sorted().toList();
+        List<Integer> fresh = ownership.reclaim(partitions);
         announced.addAll(reader.read(fresh, partitionCount));
-        owned.addAll(partitions);
-        assigned = true;
-        LOG.infof("owning partitions %s of baton.clusters.v1", new TreeSet<>(owned));
+        ownership.own(partitions);
+        LOG.infof("owning partitions %s of baton.clusters.v1", new TreeSet<>(ownership.ownedPartitions()));
     }
 
     /**
@@ -196,16 +147,14 @@ public class HealthMonitor {
     }
 
     private void release(Collection<Integer> partitions, boolean keepStates) {
-        owned.removeAll(partitions);
-        List<String> leaving = partitionOf.entrySet().stream()
-                .filter(e -> partitions.contains(e.getValue())).map(Map.Entry::getKey).toList();
+        List<String> leaving = ownership.release(partitions);
         for (String clusterId : leaving) {
             ClusterHealth cluster = clusters.get(clusterId);
             stopProbing(clusterId);
             if (cluster != null && keepStates) {
-                parked.put(clusterId, cluster);
+                ownership.park(clusterId, cluster);
             } else {
-                parked.remove(clusterId);
+                ownership.unpark(clusterId);
             }
             announced.forget(clusterId);
         }
@@ -217,12 +166,12 @@ public class HealthMonitor {
 
     /** Partitions of {@code baton.clusters.v1} this instance owns. */
     public Set<Integer> ownedPartitions() {
-        return Set.copyOf(owned);
+        return ownership.ownedPartitions();
     }
 
     /** Whether the consumer group has given this instance its share at least once. */
     public boolean assigned() {
-        return assigned;
+        return ownership.assigned();
     }
 
     /** When the last probe of any node finished (null before the first). */
@@ -242,10 +191,10 @@ public class HealthMonitor {
 
     /** Starts (or adjusts) probing of a cluster from its latest registration, if its partition is owned here. */
     public synchronized void track(ClusterRegistered registration, int partition) {
-        if (!owned.contains(partition)) {
+        if (!ownership.owns(partition)) {
             return; // read before its partition was revoked: the new owner reads it again
         }
-        partitionOf.put(registration.clusterId(), partition);
+        ownership.place(registration.clusterId(), partition);
         track(registration);
     }
 
@@ -259,7 +208,7 @@ public class HealthMonitor {
                     + known + "); its nodes are not probed";
             LOG.warnf("cluster %s: %s", clusterId, problem);
             stopProbing(clusterId);
-            parked.remove(clusterId);
+            ownership.unpark(clusterId);
             unprobed.put(clusterId, ClusterView.unprobed(registration, problem));
             return;
         }
@@ -269,7 +218,7 @@ public class HealthMonitor {
                 healthProbe.stableFor());
         ClusterHealth previous = clusters.get(clusterId);
         if (previous == null) {
-            previous = parked.remove(clusterId);
+            previous = ownership.unpark(clusterId);
         }
         if (previous != null) {
             // freeze it first: a probe finishing now must not publish an edge the copy below would not know of
@@ -300,7 +249,6 @@ public class HealthMonitor {
         }
     }
 
-    /** Stops probing a cluster and forgets it (a tombstone on baton.clusters.v1). */
     /**
      * A step just succeeded on the node (the executor said so on {@code baton.results.v1}): probe it and its cluster's
      * membership now instead of at the next interval, so "back and active" is seen as early as the stability window
@@ -321,12 +269,12 @@ public class HealthMonitor {
         }
     }
 
+    /** Stops probing a cluster and forgets it (a tombstone on baton.clusters.v1). */
     public synchronized void forget(String clusterId) {
         if (stopProbing(clusterId)) {
             LOG.infof("cluster %s deregistered: no longer probed", clusterId);
         }
-        parked.remove(clusterId);
-        partitionOf.remove(clusterId);
+        ownership.forget(clusterId);
         announced.forget(clusterId);
     }
 
@@ -392,44 +340,6 @@ public class HealthMonitor {
         List<ClusterRegistered.Node> sources = cluster.membershipSources(membershipTurn.getAndIncrement(), except);
         prober.membership(clusterId, sources.subList(0, Math.min(MEMBERSHIP_TRIES, sources.size())), healthProbe)
                 .ifPresent(addresses -> cluster.membershipReported(addresses, this::publish));
-    }
-
-    private final ProbeLoop.Cadence cadence = new ProbeLoop.Cadence() {
-        @Override
-        public Duration interval(String clusterId, boolean idle) {
-            return HealthMonitor.this.interval(clusterId, idle);
-        }
-
-        @Override
-        public long jittered(String clusterId, Duration interval) {
-            return HealthMonitor.this.jittered(clusterId, interval);
-        }
-
-        @Override
-        public boolean settled(String clusterId, String nodeName) {
-            ClusterHealth cluster = clusters.get(clusterId);
-            return cluster != null && cluster.node(nodeName).map(NodeHealth::settled).orElse(false);
-        }
-    };
-
-    /** The interval of a cluster's loops: the procedure's, else the service's; the idle interval for an idle loop. */
-    private Duration interval(String clusterId, boolean idle) {
-        ClusterHealth cluster = clusters.get(clusterId);
-        HealthProbe healthProbe = cluster == null ? null : cluster.probe();
-        Duration interval = healthProbe != null && healthProbe.interval() != null ? healthProbe.interval() : config.interval();
-        if (idle && config.idleInterval().isPresent() && config.idleInterval().get().compareTo(interval) > 0) {
-            interval = config.idleInterval().get();
-        }
-        return interval;
-    }
-
-    /** The interval plus random jitter (the procedure's, else the service's). */
-    private long jittered(String clusterId, Duration interval) {
-        ClusterHealth cluster = clusters.get(clusterId);
-        HealthProbe healthProbe = cluster == null ? null : cluster.probe();
-        Duration jitter = healthProbe != null && healthProbe.jitter() != null ? healthProbe.jitter()
-                : config.jitter().orElse(interval.dividedBy(5));
-        return interval.toMillis() + ThreadLocalRandom.current().nextLong(Math.max(1, jitter.toMillis() + 1));
     }
 
     private void publish(HealthEvent event) {
