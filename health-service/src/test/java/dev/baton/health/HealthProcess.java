@@ -116,6 +116,15 @@ final class HealthProcess implements AutoCloseable {
         }
     }
 
+    /** A test's teardown: closes each resource that was made (not null), in the order given. */
+    static void closeAll(AutoCloseable... resources) throws Exception {
+        for (AutoCloseable resource : resources) {
+            if (resource != null) {
+                resource.close();
+            }
+        }
+    }
+
     /** SIGKILL: no shutdown hook runs, the consumer group is not left. */
     void kill() {
         process.kill();

@@ -50,16 +50,8 @@ class IdleProbingIT {
     }
 
     @AfterAll
-    static void stop() {
-        if (fleetManagement != null) {
-            fleetManagement.close();
-        }
-        if (service != null) {
-            service.close();
-        }
-        if (fleet != null) {
-            fleet.close();
-        }
+    static void stop() throws Exception {
+        HealthProcess.closeAll(fleetManagement, service, fleet);
     }
 
     @Test

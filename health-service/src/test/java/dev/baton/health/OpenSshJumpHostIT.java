@@ -70,16 +70,8 @@ class OpenSshJumpHostIT {
     }
 
     @AfterAll
-    static void stop() {
-        if (fleetManagement != null) {
-            fleetManagement.close();
-        }
-        if (service != null) {
-            service.close();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
+    static void stop() throws Exception {
+        HealthProcess.closeAll(fleetManagement, service, cluster);
     }
 
     @Test

@@ -2,13 +2,14 @@ package dev.baton.sandbox.fleet;
 
 import dev.baton.contracts.ClusterRegistered;
 import dev.baton.sandbox.quarkus.FleetSandboxResource;
-import net.schmizz.sshj.DefaultConfig;
+import dev.baton.ssh.SshClients;
+import dev.baton.ssh.SshConnectException;
+import dev.baton.ssh.SshEndpoint;
+import dev.baton.ssh.SshSettings;
 import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.connection.channel.direct.Session;
 import net.schmizz.sshj.sftp.RemoteResourceInfo;
 import net.schmizz.sshj.sftp.SFTPClient;
-import net.schmizz.sshj.transport.TransportException;
-import net.schmizz.sshj.userauth.UserAuthException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,6 +27,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import static dev.baton.ssh.SshConnectException.Reason.AUTH_FAILED;
+import static dev.baton.ssh.SshConnectException.Reason.HOST_KEY_MISMATCH;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -65,31 +68,48 @@ class SimulatedFleetIT {
         fleet.close();
     }
 
+    /**
+     * A connection made with the ssh module's client, as the services make theirs, of its own (not shared with another
+     * exec) and closed when done, so that every exec connects afresh.
+     */
+    private record Connection(SshClients clients, SshClients.Lease lease) implements AutoCloseable {
+        static Connection open(SshSettings settings, SshEndpoint endpoint) throws IOException {
+            SshClients clients = SshClients.forCommands(settings);
+            try {
+                return new Connection(clients, clients.lease(endpoint));
+            } catch (IOException | RuntimeException e) {
+                clients.close();
+                throw e;
+            }
+        }
+
+        SSHClient client() {
+            return lease.client();
+        }
+
+        @Override
+        public void close() {
+            lease.close();
+            clients.close();
+        }
+    }
+
+    /** The fleet's known_hosts and key. */
+    private SshSettings settings() {
+        return SshSettings.of(fleet.knownHostsFile(), fleet.clientPrivateKey());
+    }
+
     /** What one exec returned; exitStatus is null when the connection dropped before an exit status came. */
     record Exec(Integer exitStatus, String stdout, String stderr) {
     }
 
-    private SSHClient connect(SimulatedNode node) throws IOException {
-        SSHClient ssh = new SSHClient(new DefaultConfig());
-        ssh.loadKnownHosts(fleet.knownHostsFile().toFile());
-        ssh.setConnectTimeout(5000);
-        ssh.setTimeout(10000);
-        try {
-            ssh.connect(node.sshHost(), node.sshPort());
-            ssh.authPublickey(node.sshUser(), ssh.loadKeys(fleet.clientPrivateKey().toString()));
-            return ssh;
-        } catch (IOException e) {
-            ssh.close();
-            throw e;
-        }
+    private Connection connect(SimulatedNode node) throws IOException {
+        return Connection.open(settings(), new SshEndpoint(node.sshHost(), node.sshPort(), node.sshUser()));
     }
 
     private Exec exec(SimulatedNode node, String commandLine) throws IOException {
-        SSHClient ssh = connect(node);
-        try {
-            return exec(ssh, commandLine);
-        } finally {
-            closeQuietly(ssh);
+        try (Connection connection = connect(node)) {
+            return exec(connection.client(), commandLine);
         }
     }
 
@@ -123,8 +143,8 @@ class SimulatedFleetIT {
     void sftpSeesTheFilesTheShellWritesAndTheShellSeesWhatSftpWrites() throws IOException {
         SimulatedNode dx1 = fleet.node("lab", "dx1");
         int connectionsBefore = dx1.connectionsAccepted();
-        SSHClient ssh = connect(dx1);
-        try {
+        try (Connection connection = connect(dx1)) {
+            SSHClient ssh = connection.client();
             assertThat(exec(ssh, "sh Dolphin_eXpressWare-5.21.0.sh --build-rpm").exitStatus()).isZero();
             try (SFTPClient sftp = ssh.newSFTPClient()) {
                 assertThat(sftp.ls("/root/node_RPMS")).extracting(RemoteResourceInfo::getName)
@@ -134,8 +154,6 @@ class SimulatedFleetIT {
                 sftp.put(local.toString(), "/root/incoming/pushed.txt");
             }
             assertThat(exec(ssh, "cat incoming/pushed.txt").stdout()).isEqualTo("pushed over sftp\n");
-        } finally {
-            closeQuietly(ssh);
         }
         assertThat(dx1.commandLog()).containsExactly("sh Dolphin_eXpressWare-5.21.0.sh --build-rpm", "cat incoming/pushed.txt");
         assertThat(dx1.connectionsAccepted()).isEqualTo(connectionsBefore + 1);
@@ -196,8 +214,7 @@ class SimulatedFleetIT {
         dx2.changeHostKey();
 
         assertThatThrownBy(() -> exec(dx2, "dis_services stop"))
-                .isInstanceOf(TransportException.class)
-                .hasMessageContaining("verif");
+                .isInstanceOfSatisfying(SshConnectException.class, e -> assertThat(e.reason()).isEqualTo(HOST_KEY_MISMATCH));
 
         assertThat(dx2.commandLog()).isEmpty();
         assertThat(dx2.runningVersion()).isEqualTo("5.20.0");
@@ -205,20 +222,21 @@ class SimulatedFleetIT {
         dx2.restoreHostKey();
         assertThat(exec(dx2, "true").exitStatus()).isZero();
         dx2.faults().hostKeyChanged(true);
-        assertThatThrownBy(() -> exec(dx2, "hostname")).isInstanceOf(TransportException.class);
+        assertThatThrownBy(() -> exec(dx2, "hostname"))
+                .isInstanceOfSatisfying(SshConnectException.class, e -> assertThat(e.reason()).isEqualTo(HOST_KEY_MISMATCH));
         assertThat(dx2.commandLog()).containsExactly("true");
     }
 
     @Test
     void onlyTheFleetKeyAuthenticates() throws IOException {
         SimulatedNode dx1 = fleet.node("lab", "dx1");
-        try (SSHClient ssh = new SSHClient(new DefaultConfig())) {
-            ssh.loadKnownHosts(fleet.knownHostsFile().toFile());
-            ssh.connect(dx1.sshHost(), dx1.sshPort());
-            assertThatThrownBy(() -> ssh.authPassword("root", "root")).isInstanceOf(UserAuthException.class);
-            assertThatThrownBy(() -> ssh.authPublickey("admin", ssh.loadKeys(fleet.clientPrivateKey().toString())))
-                    .isInstanceOf(UserAuthException.class);
-        }
+        Path otherKey = workDir.resolve("other_ed25519");
+        SshKeys.writePrivateKey(SshKeys.generate(), otherKey, "not the fleet's");
+        assertThatThrownBy(() -> Connection.open(SshSettings.of(fleet.knownHostsFile(), otherKey),
+                new SshEndpoint(dx1.sshHost(), dx1.sshPort(), "root")))
+                .isInstanceOfSatisfying(SshConnectException.class, e -> assertThat(e.reason()).isEqualTo(AUTH_FAILED));
+        assertThatThrownBy(() -> Connection.open(settings(), new SshEndpoint(dx1.sshHost(), dx1.sshPort(), "admin")))
+                .isInstanceOfSatisfying(SshConnectException.class, e -> assertThat(e.reason()).isEqualTo(AUTH_FAILED));
         assertThat(dx1.commandLog()).isEmpty();
     }
 
@@ -307,7 +325,7 @@ class SimulatedFleetIT {
     @Test
     void stdinReachesTheCommand() throws IOException {
         SimulatedNode dx1 = fleet.node("lab", "dx1");
-        try (SSHClient ssh = connect(dx1); Session session = ssh.startSession()) {
+        try (Connection connection = connect(dx1); Session session = connection.client().startSession()) {
             Session.Command command = session.exec("cat > /tmp/payload");
             command.getOutputStream().write("copied rpm\n".getBytes(StandardCharsets.UTF_8));
             command.getOutputStream().close();
@@ -330,11 +348,9 @@ class SimulatedFleetIT {
             SimulatedNode srv4 = demo.node("matrix-prod", "srv4");
             assertThat(srv4.sshHost()).isEqualTo("127.77.2.4");
             assertThat(srv4.clusterAddress()).isEqualTo("10.10.1.4");
-            try (SSHClient ssh = new SSHClient(new DefaultConfig())) {
-                ssh.loadKnownHosts(Path.of(config.get("baton.ssh.known-hosts")).toFile());
-                ssh.connect(srv4.sshHost(), srv4.sshPort());
-                ssh.authPublickey("root", ssh.loadKeys(config.get("baton.ssh.private-key")));
-                assertThat(exec(ssh, "mx --numeric server status").stdout())
+            try (Connection connection = Connection.open(SshSettings.of(Path.of(config.get("baton.ssh.known-hosts")),
+                    Path.of(config.get("baton.ssh.private-key"))), new SshEndpoint(srv4.sshHost(), srv4.sshPort(), "root"))) {
+                assertThat(exec(connection.client(), "mx --numeric server status").stdout())
                         .isEqualTo("10.10.1.1\n10.10.1.2\n10.10.1.3\n10.10.1.4\n");
             }
         } finally {
