@@ -34,6 +34,8 @@ public enum FailureCode {
     INVALID_COMMAND,
     /** The executor failed unexpectedly. */
     EXECUTOR_ERROR,
+    /** The command reached an executor after its {@code startBy}: the planner has given up on it; nothing was run. */
+    COMMAND_EXPIRED,
 
     // ---- the planner's own verdicts on baton.rollouts.v1 (RolloutHalted.code)
     /** A StepFailed that carried no errorCode. */

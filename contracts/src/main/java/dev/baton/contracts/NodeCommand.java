@@ -2,6 +2,7 @@ package dev.baton.contracts;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Duration;
+import java.time.Instant;
 
 /**
  * One step for one node, rendered by the planner so executors need no product knowledge.
@@ -17,6 +18,9 @@ import java.time.Duration;
  *                        health gate checks the running version); kept so the record's shape stays as other modules
  *                        build it. Remove with v2
  * @param versionPattern unused, like {@code expectedVersion}
+ * @param startBy the moment after which no executor may start the command (invariant 7): the planner gives up on a
+ *                result at {@code startBy + timeout +} a grace, so a command that could still start after that is
+ *                refused instead ({@code COMMAND_EXPIRED}, nothing run). Null (a planner before this field) = no limit
  */
 public record NodeCommand(
         String commandId,
@@ -34,13 +38,25 @@ public record NodeCommand(
         String executorPool,
         Artifact artifact,
         String expectedVersion,
-        String versionPattern) implements CommandEvent {
+        String versionPattern,
+        Instant startBy) implements CommandEvent {
 
     /** A command without pool, artifact or version check. */
     public NodeCommand(String commandId, String rolloutId, String clusterId, String nodeName, String step, Kind kind,
             String command, SshTarget target, Duration timeout, boolean disruptive, int attempt, long epoch) {
         this(commandId, rolloutId, clusterId, nodeName, step, kind, command, target, timeout, disruptive, attempt,
-                epoch, null, null, null, null);
+                epoch, null, null, null, null, null);
+    }
+
+    /** Whether the command may no longer start at {@code now}: its {@link #startBy} has passed. */
+    public boolean expiredAt(Instant now) {
+        return startBy != null && now.isAfter(startBy);
+    }
+
+    /** The same command with another {@link #startBy}. */
+    public NodeCommand withStartBy(Instant newStartBy) {
+        return new NodeCommand(commandId, rolloutId, clusterId, nodeName, step, kind, command, target, timeout, disruptive,
+                attempt, epoch, executorPool, artifact, expectedVersion, versionPattern, newStartBy);
     }
 
     /**

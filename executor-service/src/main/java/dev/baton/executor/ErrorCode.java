@@ -21,7 +21,9 @@ public enum ErrorCode {
     ARTIFACT_MISSING("the artifact is not where the command says (nothing built there, or not in this executor's cache)"),
     ARTIFACT_TRANSFER("copying the artifact over SFTP failed or its checksum did not match"),
     INVALID_COMMAND("the command is incomplete (no id, target or command line); nothing was run"),
-    EXECUTOR_ERROR("the executor failed unexpectedly; see its log");
+    EXECUTOR_ERROR("the executor failed unexpectedly; see its log"),
+    COMMAND_EXPIRED("the command reached this executor after its startBy, when the planner no longer waits for it; "
+            + "nothing was run");
 
     private final String meaning;
 

@@ -188,7 +188,7 @@ final class NodeDriver {
         node.stepTimeout = next.timeout();
         NodeCommand command = new NodeCommand(commandId, rollout.id, rollout.clusterId(), node.name(), next.step(),
                 next.kind(), next.command(), node.node.sshTarget(), next.timeout(), next.disruptive(), node.attempt,
-                epochs.apply(rollout.clusterId()), rollout.cluster.executorPool(), next.artifact(), null, null);
+                epochs.apply(rollout.clusterId()), rollout.cluster.executorPool(), next.artifact(), null, null, null);
         out.add(Emission.of(command, cause.as(rollout.actor)));
     }
 
