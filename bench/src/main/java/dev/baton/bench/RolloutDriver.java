@@ -134,7 +134,7 @@ public final class RolloutDriver {
         try (LocalBaton baton = LocalBaton.start(repoRoot, spec, dir, "bench-fleet-management", tuning)) {
             if (executors > 1) {
                 // a second executor in the same consumer group: the commands' partitions are split between the two
-                baton.services().startAnother("executor-service", Map.of());
+                baton.services().startAnother("executor-service", Map.of("BATON_EXECUTOR_INSTANCE_ID", "executor-2"));
             }
             Instant since = Instant.now();
             baton.registerFleet();

@@ -14,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import org.jboss.logging.Logger;
@@ -22,15 +23,17 @@ import org.jboss.logging.Logger;
  * Carries out one {@link NodeCommand} from {@code baton.commands.v1} and reports on {@code baton.results.v1}:
  * StepStarted, StepOutput chunks while it runs, then StepSucceeded or StepFailed, each caused by the command's
  * CloudEvents id and on behalf of its actor. Before anything runs: a command for another executor pool is
- * skipped, a command with a fencing epoch lower than one already seen for its cluster is dropped, and a command
- * this process already finished is answered with its recorded result (the node's ledger covers the other cases).
+ * skipped, a command with a fencing epoch lower than one already seen for its cluster is dropped, a command
+ * this process already finished is answered with its recorded result (the node's ledger covers the other cases),
+ * and a command whose {@code startBy} has passed is refused unrun with {@code COMMAND_EXPIRED} (invariant 7: the
+ * planner has given up on it, or will have before it could end).
  */
 @ApplicationScoped
 public class CommandExecutor {
     private static final Logger LOG = Logger.getLogger(CommandExecutor.class);
 
     /** What became of a delivered command. */
-    public enum Disposition { RAN, REPUBLISHED, OTHER_POOL, STALE_EPOCH }
+    public enum Disposition { RAN, REPUBLISHED, OTHER_POOL, STALE_EPOCH, EXPIRED }
 
     private final StepRunner runner;
     private final FinishedCommands finished;
@@ -39,6 +42,7 @@ public class CommandExecutor {
     private final String pool;
     private final int chunkBytes;
     private final Duration chunkInterval;
+    private final Clock clock;
 
     @Inject
     public CommandExecutor(StepRunner runner, FinishedCommands finished, EpochFence fence, StepReports reports,
@@ -49,6 +53,13 @@ public class CommandExecutor {
 
     public CommandExecutor(StepRunner runner, FinishedCommands finished, EpochFence fence, StepReports reports,
                            String pool, int chunkBytes, Duration chunkInterval) {
+        this(runner, finished, fence, reports, pool, chunkBytes, chunkInterval, Clock.systemUTC());
+    }
+
+    /** For tests: the clock that decides whether a command's {@code startBy} has passed. */
+    public CommandExecutor(StepRunner runner, FinishedCommands finished, EpochFence fence, StepReports reports,
+                           String pool, int chunkBytes, Duration chunkInterval, Clock clock) {
+        this.clock = clock;
         this.runner = runner;
         this.finished = finished;
         this.fence = fence;
@@ -92,6 +103,16 @@ public class CommandExecutor {
             reports.publish(earlier.get(), actor, causationId);
             return Disposition.REPUBLISHED;
         }
+        Instant now = clock.instant();
+        if (command.expiredAt(now)) {
+            // checked here, as the command's turn in its cluster's lane comes, not when it was read: it may have queued
+            String message = "command " + command.commandId() + " had to start by " + command.startBy() + " and reached "
+                    + "this executor at " + now + ", when the planner no longer waits for it; nothing was run on "
+                    + command.clusterId() + "/" + command.nodeName();
+            LOG.warnf("step %s on %s/%s: %s", command.step(), command.clusterId(), command.nodeName(), message);
+            reports.publish(new StepOutcome.Failed(ErrorCode.COMMAND_EXPIRED, message).toEvent(command), actor, causationId);
+            return Disposition.EXPIRED;
+        }
         long start = System.nanoTime();
         LOG.infof("step %s on %s/%s started: %s command %s", command.step(), command.clusterId(), command.nodeName(),
                 command.kind(), command.commandId());
@@ -100,7 +121,7 @@ public class CommandExecutor {
         CompletableFuture<Void> started = reports.send(new StepStarted(command.commandId(), command.rolloutId(),
                 command.clusterId(), command.nodeName(), command.step(), null, null, null, null), actor, causationId);
         StepOutputStream stream = new StepOutputStream(command, reports, actor, causationId, chunkBytes, chunkInterval,
-                Clock.systemUTC());
+                clock);
         StepOutcome outcome = outcomeOf(command, stream);
         stream.finish();
         StepResult result = outcome.toEvent(command);

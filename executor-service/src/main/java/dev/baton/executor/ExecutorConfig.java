@@ -8,7 +8,7 @@ import java.util.Optional;
 
 /**
  * How this executor instance works ({@code baton.executor.*}; env {@code BATON_EXECUTOR_POOL},
- * {@code BATON_EXECUTOR_CONCURRENCY}, {@code BATON_EXECUTOR_OUTPUT_CHUNK_BYTES},
+ * {@code BATON_EXECUTOR_CONCURRENCY}, {@code BATON_EXECUTOR_INSTANCE_ID}, {@code BATON_EXECUTOR_OUTPUT_CHUNK_BYTES},
  * {@code BATON_EXECUTOR_OUTPUT_INTERVAL}, {@code BATON_EXECUTOR_ARTIFACT_CACHE}, {@code BATON_EXECUTOR_SHUTDOWN_GRACE}).
  */
 @ConfigMapping(prefix = "baton.executor")
@@ -19,6 +19,13 @@ public interface ExecutorConfig {
      * only commands without a pool). Also part of the consumer group name, so each pool sees every command once.
      */
     Optional<String> pool();
+
+    /**
+     * This instance's stable identity in the {@code baton-executor-<pool>} consumer group (static membership): a
+     * restarted instance with the same id takes its partitions back at once. Unique per instance, the same across its
+     * restarts (a StatefulSet pod name in Kubernetes); default {@code executor-<http port>}.
+     */
+    String instanceId();
 
     /** How many commands (of different clusters) run at once; one cluster never has two at once. */
     @WithDefault("64")

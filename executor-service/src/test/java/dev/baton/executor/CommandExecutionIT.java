@@ -31,6 +31,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -303,6 +304,26 @@ class CommandExecutionIT {
         assertThat(awaitFinal(current.commandId())).isInstanceOf(StepSucceeded.class);
         assertThat(resultsOf(stale.commandId())).isEmpty(); // one cluster's commands run in order: it was handled
         assertThat(srv1.commandLog()).contains("echo epoch-current", "echo epoch-later").doesNotContain("echo epoch-stale");
+    }
+
+    @Test
+    void aCommandPastItsStartByIsRefusedUnrunAndOneStillInTimeRuns() {
+        SimulatedNode srv2 = fleet().node(MATRIX, "srv2");
+        NodeCommand late = NodeCommands.from(disruptive(matrixCommand("srv2", "echo started-too-late", MATRIX_EPOCH)))
+                .startBy(Instant.now().minusSeconds(1)).build();
+        NodeCommand inTime = NodeCommands.from(matrixCommand("srv2", "echo started-in-time", MATRIX_EPOCH))
+                .startBy(Instant.now().plusSeconds(60)).build();
+
+        send(late);
+        send(inTime);
+
+        assertThat(awaitFinal(inTime.commandId())).isInstanceOf(StepSucceeded.class);
+        assertThat(awaitFinal(late.commandId())).isInstanceOfSatisfying(StepFailed.class, failed -> {
+            assertThat(failed.errorCode()).isEqualTo("COMMAND_EXPIRED");
+            assertThat(failed.message()).contains("had to start by " + late.startBy()).contains("nothing was run");
+        });
+        assertThat(resultsOf(late.commandId())).noneMatch(StepStarted.class::isInstance);
+        assertThat(srv2.commandLog()).contains("echo started-in-time").doesNotContain("echo started-too-late");
     }
 
     @Test

@@ -31,6 +31,20 @@ public interface PlannerConfig {
      */
     String instanceId();
 
+    /**
+     * The least time a command has to reach an executor and start (the step's timeout if that is longer): its
+     * {@code startBy}. An executor refuses it afterwards, so a command the planner has given up on never runs late.
+     */
+    @WithDefault("PT2M")
+    Duration commandStartWindow();
+
+    /**
+     * Slack after a command's latest possible end ({@code startBy} + timeout) before its result counts as missing and
+     * the rollout halts; covers result delivery and clock skew between the planner's and the executors' hosts.
+     */
+    @WithDefault("PT1M")
+    Duration resultGrace();
+
     /** A folder of user procedure YAML files, loaded beside the shipped ones. */
     Optional<Path> proceduresDir();
 }

@@ -10,6 +10,7 @@ import dev.baton.messaging.EventPublisher;
 import dev.baton.messaging.Redelivery;
 import dev.baton.planner.config.PlannerConfig;
 import dev.baton.planner.rollout.ClusterSnapshot;
+import dev.baton.planner.rollout.CommandDeadlines;
 import dev.baton.planner.rollout.Emission;
 import dev.baton.planner.rollout.RolloutEngine;
 import dev.baton.planner.state.OutboxEntries;
@@ -87,7 +88,8 @@ public class RolloutCoordinator {
         this.procedures = config.proceduresDir().map(ProcedureCatalog::withUserFolder)
                 .orElseGet(ProcedureCatalog::shipped);
         this.engine = new RolloutEngine(procedures, Clock.systemUTC(), config.preflightTimeout(),
-                clusterId -> epochs.getOrDefault(clusterId, 1L));
+                clusterId -> epochs.getOrDefault(clusterId, 1L),
+                new CommandDeadlines(config.commandStartWindow(), config.resultGrace()));
     }
 
     void start(@Observes StartupEvent event) {

@@ -22,22 +22,22 @@ import java.util.function.Function;
  * {@code NodeCommand}s and {@code RolloutHalted}; pure Java, the clock injected.
  */
 final class NodeDriver {
-    /** Slack on top of a step's own timeout before the planner gives up waiting for its result. */
-    static final Duration RESULT_GRACE = Duration.ofMinutes(1);
     /** First retry back-off; doubles on each further attempt. */
     static final Duration RETRY_BACKOFF = Duration.ofSeconds(10);
     /**
      * Timeout of the out-of-order remedy's stop and start commands. The procedure gives them as command lines only
      * (no timeout of their own); stopping or starting one service takes far less than this, so a command that has not
-     * answered by then (plus {@link #RESULT_GRACE}) has failed, and the rollout halts.
+     * answered by then (plus the start window and grace of {@link CommandDeadlines}) has failed, and the rollout halts.
      */
     static final Duration OUT_OF_ORDER_COMMAND_TIMEOUT = Duration.ofMinutes(5);
     private final Clock clock;
     private final Function<String, Long> epochs;
+    private final CommandDeadlines deadlines;
 
-    NodeDriver(Clock clock, Function<String, Long> epochs) {
+    NodeDriver(Clock clock, Function<String, Long> epochs, CommandDeadlines deadlines) {
         this.clock = clock;
         this.epochs = epochs;
+        this.deadlines = deadlines;
     }
 
     /** Takes a PENDING node down: its first step (the guards have allowed it). */
@@ -110,9 +110,13 @@ final class NodeDriver {
     /** Time passes: no result within the step's timeout, or not active within the health timeout (remedy, then halt). */
     void checkTimeouts(Rollout rollout, NodeProgress node, Instant now, List<Emission> out) {
         if (node.phase().commandInFlight() && node.stepSentAt != null) {
-            if (now.isAfter(node.stepSentAt.plus(node.stepTimeout).plus(RESULT_GRACE))) {
-                fail(rollout, node, FailureCode.STEP_RESULT_MISSING.name(), "no result for step " + node.currentStep + " on " + node.name()
-                        + " within " + node.stepTimeout.plus(RESULT_GRACE), Cause.TIMER, out);
+            Instant giveUpAt = deadlines.giveUpAt(node.stepSentAt, node.stepStartBy, node.stepTimeout);
+            if (now.isAfter(giveUpAt)) {
+                // invariant 7: the command carries startBy, so no executor can start it from now on (or finish it later)
+                fail(rollout, node, FailureCode.STEP_RESULT_MISSING.name(), "no result for step " + node.currentStep + " on "
+                        + node.name() + " by " + giveUpAt + (node.stepStartBy == null ? ""
+                        : " (it had to start by " + node.stepStartBy + " and finish within " + node.stepTimeout
+                                + "; no executor starts it any more)"), Cause.TIMER, out);
             }
         } else if (node.phase().awaitingActive()) {
             Duration timeout = rollout.procedure.health().timeout();
@@ -186,9 +190,11 @@ final class NodeDriver {
         node.currentStep = next.step();
         node.stepSentAt = clock.instant();
         node.stepTimeout = next.timeout();
+        node.stepStartBy = deadlines.startBy(node.stepSentAt, next.timeout());
         NodeCommand command = new NodeCommand(commandId, rollout.id, rollout.clusterId(), node.name(), next.step(),
                 next.kind(), next.command(), node.node.sshTarget(), next.timeout(), next.disruptive(), node.attempt,
-                epochs.apply(rollout.clusterId()), rollout.cluster.executorPool(), next.artifact(), null, null, null);
+                epochs.apply(rollout.clusterId()), rollout.cluster.executorPool(), next.artifact(), null, null,
+                node.stepStartBy);
         out.add(Emission.of(command, cause.as(rollout.actor)));
     }
 

@@ -40,6 +40,8 @@ public final class NodeProgress {
     String currentStep;
     Instant stepSentAt;
     Duration stepTimeout;
+    /** The command in flight's {@code startBy}: no executor starts it later. Null in snapshots from before it existed. */
+    Instant stepStartBy;
     Instant retryAt;
     Instant startedAt;
     Instant awaitingSince;
@@ -107,6 +109,7 @@ public final class NodeProgress {
                              @JsonProperty("currentStep") String currentStep,
                              @JsonProperty("stepSentAt") Instant stepSentAt,
                              @JsonProperty("stepTimeout") Duration stepTimeout,
+                             @JsonProperty("stepStartBy") Instant stepStartBy,
                              @JsonProperty("retryAt") Instant retryAt,
                              @JsonProperty("startedAt") Instant startedAt,
                              @JsonProperty("awaitingSince") Instant awaitingSince,
@@ -151,6 +154,7 @@ public final class NodeProgress {
         n.currentStep = currentStep;
         n.stepSentAt = stepSentAt;
         n.stepTimeout = stepTimeout;
+        n.stepStartBy = stepStartBy;
         n.retryAt = retryAt;
         n.startedAt = startedAt;
         n.awaitingSince = awaitingSince;

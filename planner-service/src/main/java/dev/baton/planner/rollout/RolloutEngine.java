@@ -97,11 +97,20 @@ public final class RolloutEngine {
      */
     public RolloutEngine(ProcedureCatalog procedures, Clock clock, Duration preflightTimeout,
                          Function<String, Long> epochs) {
+        this(procedures, clock, preflightTimeout, epochs, CommandDeadlines.DEFAULT);
+    }
+
+    /**
+     * @param epochs the fencing epoch the planner holds for a cluster; every command carries it
+     * @param deadlines each command's {@code startBy} and when its result is given up on
+     */
+    public RolloutEngine(ProcedureCatalog procedures, Clock clock, Duration preflightTimeout,
+                         Function<String, Long> epochs, CommandDeadlines deadlines) {
         this.procedures = procedures;
         this.clock = clock;
         this.preflightTimeout = preflightTimeout;
         this.epochs = epochs;
-        this.driver = new NodeDriver(clock, epochs);
+        this.driver = new NodeDriver(clock, epochs, deadlines);
         this.pacing = new Pacing(clock, driver);
     }
 

@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -210,6 +211,36 @@ class RolloutEngineTest {
         h.control(RolloutControl.Action.RELEASE, "dx1");
         h.drive(5);
         assertThat(h.commandOrder()).contains("dx2:stop-services", "dx2:install");
+    }
+
+    @Test
+    void everyCommandMustStartByItsStartByAndTheResultIsGivenUpOnlyAfterItCouldHaveEnded() {
+        h.registerAllActive(dolphin(2), "5.20.0");
+        h.scripts.put("dx1", c -> c.step().equals("stop-services") ? EngineHarness.NO_ANSWER : null);
+        Instant sent = h.now();
+        h.request(upgrade("dolphin-lab", "5.21.0"));
+        h.drive(0);
+        NodeCommand build = h.commands().get(0);
+        // build-rpm has a timeout longer than the start window: it may queue that long
+        assertThat(build.startBy()).isEqualTo(sent.plus(build.timeout()));
+        NodeCommand stop = h.commands().get(1);
+        assertThat(stop.step()).isEqualTo("stop-services");
+        Duration window = stop.timeout().compareTo(CommandDeadlines.DEFAULT.startWindow()) > 0
+                ? stop.timeout() : CommandDeadlines.DEFAULT.startWindow();
+        assertThat(stop.startBy()).isEqualTo(sent.plus(window));
+
+        // silence: the latest moment the command could still end is startBy + timeout; then the grace
+        Instant giveUp = stop.startBy().plus(stop.timeout()).plus(CommandDeadlines.DEFAULT.grace());
+        h.clock.advance(Duration.between(h.now(), giveUp));
+        h.run(h.engine.onTick());
+        assertThat(h.eventNames()).doesNotContain("RolloutHalted(dx1)");
+        h.clock.advance(Duration.ofSeconds(1));
+        h.run(h.engine.onTick());
+
+        assertThat(h.eventNames()).endsWith("RolloutHalted(dx1)");
+        assertThat(h.view().nodes().get(0).note()).startsWith("STEP_RESULT_MISSING")
+                .contains("it had to start by " + stop.startBy());
+        assertThat(h.commandOrder()).containsExactly("dx1:build-rpm", "dx1:stop-services");
     }
 
     @Test

@@ -98,6 +98,8 @@ public final class BatonServices implements AutoCloseable {
         env.put("BATON_HEALTH_INTERVAL", "PT0.3S");
         // a stable identity in the planner group, so a restarted planner takes its partitions back at once
         env.put("BATON_PLANNER_INSTANCE_ID", "planner-1");
+        // the same for the executor: a restarted executor serves its commands again within seconds
+        env.put("BATON_EXECUTOR_INSTANCE_ID", "executor-1");
         return env;
     }
 
