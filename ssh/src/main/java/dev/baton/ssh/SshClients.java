@@ -1,7 +1,9 @@
 package dev.baton.ssh;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,8 +13,11 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import net.schmizz.keepalive.KeepAliveProvider;
@@ -20,6 +25,7 @@ import net.schmizz.sshj.Config;
 import net.schmizz.sshj.DefaultConfig;
 import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.common.IOUtils;
+import net.schmizz.sshj.connection.channel.direct.DirectConnection;
 import net.schmizz.sshj.connection.channel.direct.Session;
 import net.schmizz.sshj.transport.TransportException;
 import net.schmizz.sshj.userauth.keyprovider.KeyProvider;
@@ -83,7 +89,7 @@ public final class SshClients implements AutoCloseable {
                 + (config.privateKeyPassphrase().isPresent() ? "passphrase given"
                 : config.privateKeyPassphraseFile().map(f -> "passphrase from " + f).orElse("no passphrase"))
                 + "), jump host " + config.jumpHost().orElse("none") + ", connect timeout " + config.connectTimeout()
-                + ", idle timeout " + config.idleTimeout();
+                + ", handshake timeout " + config.handshakeTimeout() + ", idle timeout " + config.idleTimeout();
     }
 
     /**
@@ -241,9 +247,55 @@ public final class SshClients implements AutoCloseable {
         }
     }
 
+    /**
+     * Connects, verifies and authenticates within {@code baton.ssh.handshake-timeout}: a node going down or coming back
+     * may accept TCP and never send its identification, and sshj reads that without a time-out of its own. A watchdog
+     * closes the socket (or the jump host's tunnel) at the deadline, so the blocked read fails and nothing hangs.
+     */
     private SSHClient connectDirect(SshEndpoint target, SSHClient via) throws SshConnectException {
-        String where = target + (via == null ? "" : " (through the jump host)");
         SSHClient client = newClient();
+        AtomicReference<Closeable> tunnel = new AtomicReference<>();
+        AtomicBoolean expired = new AtomicBoolean();
+        ScheduledFuture<?> watchdog = reaper.schedule(() -> {
+            expired.set(true);
+            abort(client, tunnel.get());
+        }, config.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            return handshake(target, via, client, tunnel);
+        } catch (SshConnectException e) {
+            if (expired.get()) {
+                throw new SshConnectException(SshConnectException.Reason.UNREACHABLE, "no SSH handshake with " + target
+                        + (via == null ? "" : " (through the jump host)") + " within " + config.handshakeTimeout()
+                        + " (baton.ssh.handshake-timeout): it accepted the connection but did not complete the "
+                        + "identification, key exchange and authentication", e.getCause());
+            }
+            throw e;
+        } finally {
+            watchdog.cancel(false);
+        }
+    }
+
+    private static void abort(SSHClient client, Closeable tunnel) {
+        try {
+            Socket socket = client.getSocket();
+            if (socket != null) {
+                socket.close();
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // closing is all we can do
+        }
+        if (tunnel != null) {
+            try {
+                tunnel.close();
+            } catch (IOException | RuntimeException ignored) {
+                // the tunnel is gone already
+            }
+        }
+    }
+
+    private SSHClient handshake(SshEndpoint target, SSHClient via, SSHClient client, AtomicReference<Closeable> tunnel)
+            throws SshConnectException {
+        String where = target + (via == null ? "" : " (through the jump host)");
         try {
             client.addHostKeyVerifier(KnownHostsFile.verifier(config.knownHosts()));
         } catch (IOException e) {
@@ -256,7 +308,9 @@ public final class SshClients implements AutoCloseable {
             if (via == null) {
                 client.connect(target.host(), target.port());
             } else {
-                client.connectVia(via.newDirectConnection(target.host(), target.port()));
+                DirectConnection channel = via.newDirectConnection(target.host(), target.port());
+                tunnel.set(channel);
+                client.connectVia(channel);
             }
         } catch (IOException e) {
             closeQuietly(client);

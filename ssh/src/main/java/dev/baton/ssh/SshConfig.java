@@ -10,7 +10,7 @@ import java.util.Optional;
  * How the executor and the health service authenticate nodes and themselves, with the same keys in both
  * ({@code baton.ssh.*}; env {@code BATON_SSH_KNOWN_HOSTS}, {@code BATON_SSH_PRIVATE_KEY},
  * {@code BATON_SSH_PRIVATE_KEY_PASSPHRASE}, {@code BATON_SSH_PRIVATE_KEY_PASSPHRASE_FILE}, {@code BATON_SSH_JUMP_HOST},
- * {@code BATON_SSH_CONNECT_TIMEOUT}, {@code BATON_SSH_KEEP_ALIVE}, {@code BATON_SSH_IDLE_TIMEOUT}).
+ * {@code BATON_SSH_CONNECT_TIMEOUT}, {@code BATON_SSH_HANDSHAKE_TIMEOUT}, {@code BATON_SSH_KEEP_ALIVE}, {@code BATON_SSH_IDLE_TIMEOUT}).
  * The user and endpoint come from each command or cluster registration. {@link #toString()} of an implementation must
  * never print the passphrase. Read by {@link SshClients}.
  */
@@ -38,6 +38,14 @@ public interface SshConfig {
     /** How long to wait for the TCP connection to a node. */
     @WithDefault("PT5S")
     Duration connectTimeout();
+
+    /**
+     * How long the SSH identification, key exchange and authentication may take once the TCP connection is up: a node
+     * that is going down or coming back may accept TCP and never answer, and then fails {@code UNREACHABLE} at this
+     * deadline instead of blocking the executor or the probe.
+     */
+    @WithDefault("PT20S")
+    Duration handshakeTimeout();
 
     /** Interval of SSH keep-alive requests on open connections, so a vanished node is noticed. */
     @WithDefault("PT5S")

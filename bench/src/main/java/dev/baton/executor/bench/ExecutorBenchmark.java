@@ -26,7 +26,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -235,7 +234,7 @@ public final class ExecutorBenchmark implements Callable<Integer> {
     }
 
     private static SshConfig config(SimulatedFleet fleet) {
-        return new SshSettings(fleet.knownHostsFile(), fleet.clientPrivateKey(), Optional.empty(), Optional.empty(),
-                Optional.empty(), Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(10));
+        return SshSettings.of(fleet.knownHostsFile(), fleet.clientPrivateKey()).withConnectTimeout(Duration.ofSeconds(10))
+                .withKeepAlive(Duration.ofSeconds(30)).withIdleTimeout(Duration.ofMinutes(10));
     }
 }
