@@ -9,7 +9,8 @@ import java.util.Optional;
 /**
  * How this executor instance works ({@code baton.executor.*}; env {@code BATON_EXECUTOR_POOL},
  * {@code BATON_EXECUTOR_CONCURRENCY}, {@code BATON_EXECUTOR_INSTANCE_ID}, {@code BATON_EXECUTOR_OUTPUT_CHUNK_BYTES},
- * {@code BATON_EXECUTOR_OUTPUT_INTERVAL}, {@code BATON_EXECUTOR_ARTIFACT_CACHE}, {@code BATON_EXECUTOR_SHUTDOWN_GRACE}).
+ * {@code BATON_EXECUTOR_OUTPUT_INTERVAL}, {@code BATON_EXECUTOR_ARTIFACT_CACHE},
+ * {@code BATON_EXECUTOR_ARTIFACT_RETENTION}, {@code BATON_EXECUTOR_SHUTDOWN_GRACE}).
  */
 @ConfigMapping(prefix = "baton.executor")
 public interface ExecutorConfig {
@@ -39,9 +40,16 @@ public interface ExecutorConfig {
     @WithDefault("PT1S")
     Duration outputInterval();
 
-    /** Where built artifacts are kept (one directory per artifact key, with a SHA256SUMS file). */
-    @WithDefault("${java.io.tmpdir}/baton-artifacts")
+    /**
+     * Where built artifacts are kept (per rollout and artifact key, each build with a SHA256SUMS file and a manifest);
+     * by default a directory of this instance's own, kept across its restarts and shared with no other instance.
+     */
+    @WithDefault("${java.io.tmpdir}/baton-artifacts/${baton.executor.instance-id}")
     Path artifactCache();
+
+    /** A rollout's artifacts are deleted once untouched for this long (checked whenever an artifact is stored). */
+    @WithDefault("P7D")
+    Duration artifactRetention();
 
     /** On shutdown, how long running commands may take to finish; queued ones are handed back at once. */
     @WithDefault("PT30S")

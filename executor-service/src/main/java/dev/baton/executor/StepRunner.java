@@ -192,6 +192,10 @@ public class StepRunner {
                 return command.kind() + " command " + command.commandId()
                         + " needs artifact.key and artifact.path; nothing was run";
             }
+            if (command.rolloutId() == null || command.rolloutId().isBlank()) {
+                return command.kind() + " command " + command.commandId()
+                        + " needs the rolloutId its artifact belongs to; nothing was run";
+            }
             try {
                 ArtifactCache.checkKey(artifact.key());
             } catch (IllegalArgumentException e) {
@@ -225,7 +229,8 @@ public class StepRunner {
                 return exitStatus(command.command(), command, built);
             }
             String remoteDir = remotePath(session, artifact.path());
-            ArtifactCache.Artifact stored = artifacts.store(artifact.key(), scratch -> session.download(remoteDir, scratch));
+            ArtifactCache.Artifact stored = artifacts.store(command.rolloutId(), artifact.key(), command.commandId(),
+                    scratch -> session.download(remoteDir, scratch));
             if (stored.sha256().isEmpty()) {
                 return new StepOutcome.Failed(ErrorCode.ARTIFACT_MISSING, "`" + command.command() + "` left no files in "
                         + remoteDir + " on " + node(command) + "; nothing to reuse for " + artifact.key(),
@@ -242,11 +247,12 @@ public class StepRunner {
         NodeCommand.Artifact artifact = command.artifact();
         ArtifactCache.Artifact cached;
         try {
-            Optional<ArtifactCache.Artifact> found = artifacts.get(artifact.key());
+            Optional<ArtifactCache.Artifact> found = artifacts.get(command.rolloutId(), artifact.key());
             if (found.isEmpty()) {
                 return new StepOutcome.Failed(ErrorCode.ARTIFACT_MISSING, "artifact " + artifact.key()
-                        + " is not in this executor's cache; build it first (build-artifact on the first node of its "
-                        + "group, served by this executor); nothing was copied to " + node(command));
+                        + " of rollout " + command.rolloutId() + " is not in this executor's cache; build it first "
+                        + "(build-artifact on the first node of its group in the same rollout, served by this executor); "
+                        + "nothing was copied to " + node(command));
             }
             cached = found.get();
         } catch (IllegalStateException corrupt) {
@@ -298,7 +304,8 @@ public class StepRunner {
 
     private static String describe(String verb, ArtifactCache.Artifact artifact, String remoteDir, NodeCommand command) {
         StringBuilder text = new StringBuilder("artifact " + artifact.key() + ": " + verb + " " + artifact.sha256().size()
-                + " file(s), " + ("fetched".equals(verb) ? "from " : "to ") + remoteDir + " on " + node(command) + "\n");
+                + " file(s), " + ("fetched".equals(verb) ? "from " : "to ") + remoteDir + " on " + node(command)
+                + " (build " + artifact.build() + " of rollout " + artifact.rolloutId() + ")\n");
         List.copyOf(artifact.sha256().entrySet()).forEach(e -> text.append(e.getValue()).append("  ").append(e.getKey())
                 .append('\n'));
         return text.toString();

@@ -381,16 +381,24 @@ class CommandExecutionIT {
         NodeCommand.Artifact rpms = new NodeCommand.Artifact("x86_64/rhel8/5.21.0", "node_RPMS");
         NodeCommand build = withArtifact(command("dx1", "build-rpm", NodeCommand.Kind.BUILD_ARTIFACT,
                 "sh Dolphin_eXpressWare-5.21.0.sh --build-rpm"), rpms);
-        NodeCommand push = withArtifact(command("dx3", "push-rpm", NodeCommand.Kind.PUSH_ARTIFACT, null), rpms);
+        NodeCommand push = sameRollout(withArtifact(command("dx3", "push-rpm", NodeCommand.Kind.PUSH_ARTIFACT, null),
+                rpms), build);
         NodeCommand install = disruptive(command("dx3", "install", NodeCommand.Kind.RUN,
                 "sh Dolphin_eXpressWare-5.21.0.sh --install-node --use-rpms ."));
+        NodeCommand otherRolloutsPush = withArtifact(command("dx2", "push-rpm", NodeCommand.Kind.PUSH_ARTIFACT, null),
+                rpms);
 
         send(build);
         assertThat(awaitFinal(build.commandId())).isInstanceOfSatisfying(StepSucceeded.class, ok -> assertThat(ok.output())
                 .contains("artifact x86_64/rhel8/5.21.0: fetched 1 file(s)", "Dolphin-eXpressWare-node-5.21.0"));
         send(push);
         assertThat(awaitFinal(push.commandId())).isInstanceOfSatisfying(StepSucceeded.class, ok -> assertThat(ok.output())
-                .contains("pushed 1 file(s), to /root/node_RPMS on dolphin-lab/dx3"));
+                .contains("pushed 1 file(s), to /root/node_RPMS on dolphin-lab/dx3 (build " + build.commandId()
+                        + " of rollout " + build.rolloutId() + ")"));
+        send(otherRolloutsPush);
+        assertThat(awaitFinal(otherRolloutsPush.commandId())).as("another rollout never pushes this rollout's build")
+                .isInstanceOfSatisfying(StepFailed.class, failed -> assertThat(failed.errorCode())
+                        .isEqualTo("ARTIFACT_MISSING"));
         send(install);
 
         assertThat(awaitFinal(install.commandId())).isInstanceOf(StepSucceeded.class);
@@ -447,6 +455,10 @@ class CommandExecutionIT {
 
     private static NodeCommand withArtifact(NodeCommand c, NodeCommand.Artifact artifact) {
         return NodeCommands.from(c).timeout(Duration.ofSeconds(60)).artifact(artifact).build();
+    }
+
+    private static NodeCommand sameRollout(NodeCommand c, NodeCommand other) {
+        return NodeCommands.from(c).rolloutId(other.rolloutId()).build();
     }
 
     private static NodeCommand withTimeout(NodeCommand c, Duration timeout) {
