@@ -30,10 +30,7 @@ class ArtifactCacheTest {
     void anArtifactIsStoredWithChecksumsAndCheckedWhenUsed() throws Exception {
         ArtifactCache cache = new ArtifactCache(root);
 
-        ArtifactCache.Artifact stored = cache.store("r1", KEY, "build-1", scratch -> {
-            Files.writeString(scratch.resolve("a.rpm"), "package a\n");
-            return List.of("a.rpm");
-        });
+        ArtifactCache.Artifact stored = storeOne(cache, "r1", "build-1", "package a\n");
 
         assertThat(stored.sha256()).containsOnlyKeys("a.rpm");
         assertThat(cache.get("r1", KEY)).contains(stored);
@@ -52,10 +49,7 @@ class ArtifactCacheTest {
     @Test
     void aFailedFillLeavesNoArtifactAndKeysCannotLeaveTheCache() throws Exception {
         ArtifactCache cache = new ArtifactCache(root);
-        ArtifactCache.Artifact good = cache.store("r1", KEY, "build-1", scratch -> {
-            Files.writeString(scratch.resolve("a.rpm"), "good");
-            return List.of("a.rpm");
-        });
+        ArtifactCache.Artifact good = storeOne(cache, "r1", "build-1", "good");
 
         assertThatThrownBy(() -> cache.store("r1", KEY, "build-2", scratch -> {
             Files.writeString(scratch.resolve("half.rpm"), "half");
@@ -72,10 +66,7 @@ class ArtifactCacheTest {
     @Test
     void aManifestNamingAnotherRolloutIsNeverHandedOut() throws Exception {
         ArtifactCache cache = new ArtifactCache(root);
-        ArtifactCache.Artifact stored = cache.store("r1", KEY, "build-1", scratch -> {
-            Files.writeString(scratch.resolve("a.rpm"), "a");
-            return List.of("a.rpm");
-        });
+        ArtifactCache.Artifact stored = storeOne(cache, "r1", "build-1", "a");
         Files.writeString(stored.directory().resolve("BUILD"), "rollout=r0\nkey=" + KEY + "\nbuild=old\n");
 
         assertThatThrownBy(() -> cache.get("r1", KEY)).isInstanceOf(IllegalStateException.class)
@@ -126,24 +117,24 @@ class ArtifactCacheTest {
     void rolloutsUntouchedForTheRetentionPeriodAreDeletedWhenTheNextArtifactIsStored() throws Exception {
         Instant now = Instant.parse("2026-12-01T10:00:00Z");
         ArtifactCache cache = new ArtifactCache(root, Duration.ofDays(7), Clock.fixed(now, ZoneOffset.UTC));
-        ArtifactCache.Artifact old = cache.store("old", KEY, "b", scratch -> {
-            Files.writeString(scratch.resolve("a.rpm"), "a");
-            return List.of("a.rpm");
-        });
-        ArtifactCache.Artifact recent = cache.store("recent", KEY, "b", scratch -> {
-            Files.writeString(scratch.resolve("a.rpm"), "a");
-            return List.of("a.rpm");
-        });
+        ArtifactCache.Artifact old = storeOne(cache, "old", "b", "a");
+        ArtifactCache.Artifact recent = storeOne(cache, "recent", "b", "a");
         Files.setLastModifiedTime(root.resolve("old"), FileTime.from(now.minus(Duration.ofDays(8))));
         Files.setLastModifiedTime(root.resolve("recent"), FileTime.from(now.minus(Duration.ofDays(6))));
 
-        cache.store("new", KEY, "b", scratch -> {
-            Files.writeString(scratch.resolve("a.rpm"), "a");
-            return List.of("a.rpm");
-        });
+        storeOne(cache, "new", "b", "a");
 
         assertThat(old.directory()).doesNotExist();
         assertThat(cache.get("old", KEY)).isEmpty();
         assertThat(cache.get("recent", KEY)).contains(recent);
+    }
+
+    /** Stores a one-file artifact ({@code a.rpm} holding {@code content}) as the rollout's build {@code build}. */
+    private static ArtifactCache.Artifact storeOne(ArtifactCache cache, String rollout, String build, String content)
+            throws java.io.IOException {
+        return cache.store(rollout, KEY, build, scratch -> {
+            Files.writeString(scratch.resolve("a.rpm"), content);
+            return List.of("a.rpm");
+        });
     }
 }
