@@ -26,7 +26,8 @@ import org.jboss.logging.Logger;
  * skipped, a command with a fencing epoch lower than one already seen for its cluster is dropped, a command
  * this process already finished is answered with its recorded result (the node's ledger covers the other cases),
  * and a command whose {@code startBy} has passed is refused unrun with {@code COMMAND_EXPIRED} (invariant 7: the
- * planner has given up on it, or will have before it could end).
+ * planner has given up on it, or will have before it could end) — unless the node's ledger shows that an earlier
+ * delivery already started it: then it is followed to its end (or its recorded outcome reported), never started anew.
  */
 @ApplicationScoped
 public class CommandExecutor {
@@ -104,7 +105,19 @@ public class CommandExecutor {
             return Disposition.REPUBLISHED;
         }
         Instant now = clock.instant();
-        if (command.expiredAt(now)) {
+        NodeLedger.Seen seen = command.expiredAt(now) ? runner.lookUp(command) : null;
+        if (seen instanceof NodeLedger.Seen.Recorded recorded) {
+            LOG.infof("step %s on %s/%s: command %s is past its startBy but already ran on the node; reporting its "
+                    + "recorded outcome", command.step(), command.clusterId(), command.nodeName(), command.commandId());
+            StepResult result = recorded.outcome().toEvent(command);
+            finished.record(command.commandId(), result);
+            reports.publish(result, actor, causationId);
+            return Disposition.REPUBLISHED;
+        }
+        if (seen instanceof NodeLedger.Seen.Claimed) {
+            LOG.infof("step %s on %s/%s: command %s is past its startBy but was started on the node by an earlier "
+                    + "delivery; following it", command.step(), command.clusterId(), command.nodeName(), command.commandId());
+        } else if (seen != null) {
             // checked here, as the command's turn in its cluster's lane comes, not when it was read: it may have queued
             String message = "command " + command.commandId() + " had to start by " + command.startBy() + " and reached "
                     + "this executor at " + now + ", when the planner no longer waits for it; nothing was run on "

@@ -12,6 +12,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -26,7 +27,16 @@ import java.util.regex.Pattern;
  *       system) after the step ended.</li>
  * </ol>
  * A claim without an outcome means another executor is running the command, or one died while running it: the
- * command is never run again. Plain POSIX shell commands only; touches no Kafka topic.
+ * command is never run again. A claim made by this version holds {@code attachable/}, and what the step leaves in
+ * it tells a later executor where the step stands (see {@link JobState}):
+ * <ul>
+ *   <li>{@code started/} — made with {@code mkdir} by the detached step itself before it runs anything (the fence:
+ *       of two launches only one starts);</li>
+ *   <li>{@code pid}, {@code boot} — its process (which leads a process group of its own) and the node's boot id;</li>
+ *   <li>{@code out} — its output; {@code rc} — its exit status, renamed into place when it ended;</li>
+ *   <li>{@code rebooting/} then {@code boot} — a reboot step's fence and the boot id before it rebooted.</li>
+ * </ul>
+ * Plain POSIX shell commands only; touches no Kafka topic.
  */
 public final class NodeLedger {
     /** The ledger directory, relative to the SSH user's login directory. */
@@ -36,6 +46,10 @@ public final class NodeLedger {
     private static final String ENTRY = "baton-ledger-v1 ";
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,150}");
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String BOOT_ID_FILE = "/proc/sys/kernel/random/boot_id";
+    /** How much of a detached step's output is read back. */
+    static final int TAIL_BYTES = 4096;
+    private static final int FENCE_TAKEN = 75;
 
     private NodeLedger() {
     }
@@ -62,13 +76,168 @@ public final class NodeLedger {
     /** Claims the command on the node, or says who has it. */
     public static Claim claim(RemoteSession session, String commandId, Duration timeout) throws RemoteShellException {
         String entry = path(commandId);
-        ExecResult result = session.exec("mkdir -p " + DIR + " && mkdir " + entry + ".claim 2>/dev/null && echo " + CLAIMED
-                + " || cat " + entry + ".done 2>/dev/null || echo " + BUSY, timeout);
+        ExecResult result = session.exec("mkdir -p " + DIR + " && mkdir " + entry + ".claim 2>/dev/null && mkdir " + entry
+                + ".claim/attachable && echo " + CLAIMED + " || cat " + entry + ".done 2>/dev/null || echo " + BUSY, timeout);
         String out = result.output().trim();
         if (out.equals(CLAIMED)) {
             return new Claim.Claimed();
         }
         return decode(out).<Claim>map(Claim.Recorded::new).orElseGet(Claim.Busy::new);
+    }
+
+    /** What {@link #peek} found: an outcome, a claim without one, or nothing. */
+    public sealed interface Seen {
+        /** The command already ran on this node; this was its outcome. */
+        record Recorded(StepOutcome outcome) implements Seen {
+        }
+
+        /** Someone claimed the command and recorded no outcome (yet). */
+        record Claimed() implements Seen {
+        }
+
+        /** The node has never seen the command. */
+        record Unknown() implements Seen {
+        }
+    }
+
+    /** Looks at the command's entry without claiming it. */
+    public static Seen peek(RemoteSession session, String commandId, Duration timeout) throws RemoteShellException {
+        String entry = path(commandId);
+        ExecResult result = session.exec("cat " + entry + ".done 2>/dev/null; test -d " + entry + ".claim && echo "
+                + BUSY, timeout);
+        String out = result.output().trim();
+        Optional<StepOutcome> recorded = decode(out.lines().findFirst().orElse(""));
+        if (recorded.isPresent()) {
+            return new Seen.Recorded(recorded.get());
+        }
+        return out.lines().anyMatch(BUSY::equals) ? new Seen.Claimed() : new Seen.Unknown();
+    }
+
+    /**
+     * Where a claimed step stands on the node, as its claim directory tells.
+     *
+     * @param attachable the claim was made by an executor that records the step's progress in it
+     * @param started    the detached step passed its fence ({@code started/})
+     * @param pid        its process (and process group), if recorded
+     * @param boot       the boot id it started under (or a reboot step rebooted from), if recorded
+     * @param bootNow    the node's boot id now
+     * @param exitStatus its exit status, once it ended by itself
+     * @param outcome    the recorded outcome ({@code .done}), if any
+     * @param output     the end of the step's output, once it has an exit status
+     */
+    public record JobState(boolean attachable, boolean started, Integer pid, String boot, String bootNow,
+                           Integer exitStatus, StepOutcome outcome, String output) {
+
+        /** The node booted since the step started (or since the reboot step's boot id was recorded). */
+        public boolean rebootedSince() {
+            return boot != null && bootNow != null && !boot.equals(bootNow);
+        }
+    }
+
+    /** Reads the claim directory of the command, in one exec. */
+    public static JobState state(RemoteSession session, String commandId, Duration timeout) throws RemoteShellException {
+        ExecResult result = session.exec(stateQuery(commandId), timeout);
+        return parseState(commandId, result);
+    }
+
+    /**
+     * The line printing the claim directory's state, then after {@code @end} the last {@value #TAIL_BYTES} bytes of
+     * the step's output once it has an exit status.
+     */
+    static String stateQuery(String commandId) {
+        String claim = path(commandId) + ".claim";
+        return "test -d " + claim + "/attachable && echo @attachable; test -d " + claim
+                + "/started && echo @started; echo @pid; cat " + claim + "/pid 2>/dev/null; echo @boot; cat " + claim
+                + "/boot 2>/dev/null; echo @now; cat " + BOOT_ID_FILE + " 2>/dev/null; echo @rc; cat " + claim
+                + "/rc 2>/dev/null; echo @done; cat " + path(commandId) + ".done 2>/dev/null; echo @end; test -f " + claim
+                + "/rc && tail -c " + TAIL_BYTES + " " + claim + "/out 2>/dev/null; true";
+    }
+
+    static JobState parseState(String commandId, ExecResult result) throws RemoteShellException {
+        String text = result.output();
+        int end = text.startsWith("@end\n") ? 0 : text.indexOf("\n@end\n");
+        if (end < 0) {
+            throw new RemoteShellException(ShellFailure.CONNECTION_LOST, "could not read the ledger entry " + path(commandId)
+                    + ".claim (exit " + result.exitCode() + ")");
+        }
+        String tail = text.substring(end == 0 ? "@end\n".length() : end + "\n@end\n".length());
+        java.util.Map<String, String> sections = new java.util.HashMap<>();
+        String current = null;
+        for (String line : text.substring(0, end).lines().map(String::trim).toList()) {
+            if (line.startsWith("@")) {
+                current = line.substring(1);
+                sections.putIfAbsent(current, "");
+            } else if (current != null && !line.isEmpty()) {
+                sections.merge(current, line, (a, b) -> a.isEmpty() ? b : a);
+            }
+        }
+        return new JobState(sections.containsKey("attachable"), sections.containsKey("started"),
+                number(sections.get("pid")), blankToNull(sections.get("boot")), blankToNull(sections.get("now")),
+                number(sections.get("rc")), decode(sections.getOrDefault("done", "")).orElse(null), tail);
+    }
+
+    /** Whether the process {@code pid} still runs, and its exit status if it recorded one meanwhile. */
+    public static JobState alive(RemoteSession session, String commandId, int pid, Duration timeout) throws RemoteShellException {
+        String claim = path(commandId) + ".claim";
+        ExecResult result = session.exec("kill -0 " + pid + " 2>/dev/null && echo @alive; echo @rc; cat " + claim
+                + "/rc 2>/dev/null; echo @end", timeout);
+        List<String> lines = result.output().lines().map(String::trim).toList();
+        if (!lines.contains("@end")) {
+            throw new RemoteShellException(ShellFailure.CONNECTION_LOST, "could not check process " + pid);
+        }
+        int rcAt = lines.indexOf("@rc");
+        Integer rc = rcAt >= 0 && rcAt + 1 < lines.size() ? number(lines.get(rcAt + 1)) : null;
+        return new JobState(true, lines.contains("@alive"), pid, null, null, rc, null, "");
+    }
+
+    /**
+     * The shell line that starts {@code command} detached from the SSH channel (its own session and process group,
+     * no terminal, standard streams on files of the claim), then waits for it while this channel lasts: it ends
+     * with the step, or at once if another launch passed the fence first; its output is the step's {@link #state}.
+     */
+    public static String launch(String commandId, String command) {
+        String claim = path(commandId) + ".claim";
+        String job = "mkdir " + claim + "/started 2>/dev/null || exit 0; echo $$ > " + claim + "/pid; cat " + BOOT_ID_FILE
+                + " > " + claim + "/boot 2>/dev/null; \"$SHELL\" -c " + quote(command) + " > " + claim + "/out 2>&1; echo $? > "
+                + claim + "/rc.tmp; mv " + claim + "/rc.tmp " + claim + "/rc";
+        return "setsid sh -c " + quote(job) + " </dev/null >/dev/null 2>&1 & wait $!; " + stateQuery(commandId);
+    }
+
+    /** The shell line that ends the detached step: its whole process group. */
+    public static String killGroup(int pid) {
+        return "kill -TERM -- -" + pid + " 2>/dev/null; true";
+    }
+
+    /**
+     * The reboot step's fence: the line that makes {@code rebooting/} (only one executor gets it), records the boot
+     * id to reboot from and prints it; it exits {@value #FENCE_TAKEN} without a word if another executor has the fence.
+     */
+    public static String rebootFence(String commandId) {
+        String claim = path(commandId) + ".claim";
+        return "mkdir " + claim + "/rebooting 2>/dev/null || exit " + FENCE_TAKEN + "; cat " + BOOT_ID_FILE + " > " + claim
+                + "/boot && cat " + claim + "/boot";
+    }
+
+    /** Whether {@link #rebootFence} found the fence taken. */
+    static boolean fenceTaken(ExecResult result) {
+        return result.exitCode() == FENCE_TAKEN && result.output().isBlank();
+    }
+
+    /** The line quoted for a POSIX shell: one word, nothing expanded. */
+    static String quote(String text) {
+        return "'" + text.replace("'", "'\\''") + "'";
+    }
+
+    private static Integer number(String text) {
+        try {
+            return text == null || text.isBlank() ? null : Integer.valueOf(text.trim());
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static String blankToNull(String text) {
+        return text == null || text.isBlank() ? null : text;
     }
 
     /** The recorded outcome of the command on this node, if any. */
@@ -82,7 +251,7 @@ public final class NodeLedger {
     public static void record(RemoteSession session, String commandId, StepOutcome outcome, Duration timeout)
             throws RemoteShellException {
         String entry = path(commandId);
-        ExecResult result = session.exec("echo '" + encode(outcome) + "' > " + entry + ".tmp && mv " + entry + ".tmp "
+        ExecResult result = session.exec("echo '" + encode(outcome) + "' > " + entry + ".tmp.$$ && mv " + entry + ".tmp.$$ "
                 + entry + ".done", timeout);
         if (!result.succeeded()) {
             throw new RemoteShellException(ShellFailure.FILE_TRANSFER,

@@ -102,9 +102,9 @@ public class StepRunner {
                 return recorded.outcome();
             }
             if (claim instanceof NodeLedger.Claim.Busy) {
-                return awaitRecorded(command, deadline);
+                return reattach(command, output, deadline);
             }
-            StepOutcome outcome = perform(command, output);
+            StepOutcome outcome = detached(command) ? launchAndAwait(command, output, deadline) : perform(command, output);
             record(command, outcome);
             return outcome;
         } catch (InterruptedException e) {
@@ -115,6 +115,207 @@ public class StepRunner {
         }
     }
 
+    /**
+     * What the node's ledger holds for the command, without claiming it: for a command past its {@code startBy}, which
+     * must not start but may already have (then it is followed, or its outcome reported). A node that cannot be
+     * asked is {@link NodeLedger.Seen.Unknown}: the command has not started through this executor's connection.
+     */
+    public NodeLedger.Seen lookUp(NodeCommand command) {
+        if (!usesLedger(command) || problemWith(command) != null) {
+            return new NodeLedger.Seen.Unknown();
+        }
+        try (RemoteSession session = shell.open(command.target())) {
+            return NodeLedger.peek(session, command.commandId(), HOUSEKEEPING_TIMEOUT);
+        } catch (RemoteShellException e) {
+            LOG.warnf("command %s: could not look it up in the ledger of %s (%s)", command.commandId(), node(command),
+                    e.getMessage());
+            return new NodeLedger.Seen.Unknown();
+        }
+    }
+
+    /** Re-attaches to what an earlier delivery (or another executor) started on the node, or says it cannot. */
+    StepOutcome reattach(NodeCommand command, OutputListener output, Instant deadline) throws InterruptedException {
+        NodeLedger.JobState state;
+        try {
+            state = readState(command, deadline);
+        } catch (RemoteShellException e) {
+            return failed(e); // a node that is not the one we know is never acted on
+        }
+        if (state == null) {
+            return inDoubt(command, "its node could not be reached to read its ledger entry");
+        }
+        if (state.outcome() != null) {
+            LOG.infof("command %s already ran on %s (recorded in its ledger); not running it again",
+                    command.commandId(), node(command));
+            return state.outcome();
+        }
+        if (!state.attachable() || !(detached(command) || command.kind() == NodeCommand.Kind.REBOOT)) {
+            return awaitRecorded(command, deadline); // claimed by an executor that leaves no trace of the step's progress
+        }
+        StepOutcome outcome;
+        if (command.kind() == NodeCommand.Kind.REBOOT) {
+            outcome = reattachReboot(command, state, deadline);
+        } else if (state.started()) {
+            LOG.infof("command %s on %s was started by an earlier delivery (process %s); re-attaching to it",
+                    command.commandId(), node(command), state.pid());
+            outcome = awaitJob(command, output, deadline, state);
+        } else {
+            LOG.infof("command %s on %s was claimed but never started (the executor that claimed it stopped?); starting it",
+                    command.commandId(), node(command));
+            outcome = launchAndAwait(command, output, deadline);
+        }
+        record(command, outcome);
+        return outcome;
+    }
+
+    /** Disruptive RUN steps run detached from the SSH channel, so that they survive the executor that started them. */
+    static boolean detached(NodeCommand command) {
+        return command.kind() == NodeCommand.Kind.RUN && command.disruptive();
+    }
+
+    /** How long a launched step may take to pass its fence and record its pid. */
+    static final Duration JOB_START_GRACE = Duration.ofSeconds(10);
+
+    /** Starts the step detached (unless an earlier launch did) and waits for it while the connection lasts. */
+    private StepOutcome launchAndAwait(NodeCommand command, OutputListener output, Instant deadline)
+            throws InterruptedException {
+        NodeLedger.JobState state = null;
+        try (RemoteSession session = shell.open(command.target())) {
+            try {
+                ExecResult launched = session.exec(NodeLedger.launch(command.commandId(), command.command()),
+                        remaining(deadline));
+                state = NodeLedger.parseState(command.commandId(), launched);
+            } catch (RemoteShellException e) {
+                if (e.failure() != ShellFailure.TIMEOUT && e.failure() != ShellFailure.CONNECTION_LOST) {
+                    throw e;
+                }
+                // the step runs on without this channel: learn how it ends from the ledger
+            }
+        } catch (RemoteShellException e) {
+            return failed(e); // not connected, or the launch line was refused: nothing started
+        }
+        return awaitJob(command, output, deadline, state);
+    }
+
+    /** Follows the detached step through its ledger entry until it ends, or kills it at the step's deadline. */
+    private StepOutcome awaitJob(NodeCommand command, OutputListener output, Instant deadline, NodeLedger.JobState first)
+            throws InterruptedException {
+        Instant startGrace = clock.instant().plus(JOB_START_GRACE);
+        NodeLedger.JobState state = first;
+        while (true) {
+            if (state == null) {
+                try {
+                    state = readState(command, deadline);
+                } catch (RemoteShellException e) {
+                    return failed(e);
+                }
+                if (state == null) {
+                    return new StepOutcome.Failed(ErrorCode.TIMEOUT, node(command) + " could not be reached to learn how "
+                            + "step " + command.step() + " ended within its timeout " + timeoutOf(command)
+                            + "; its ledger entry " + NodeLedger.path(command.commandId()) + ".claim will tell");
+                }
+            }
+            if (state.outcome() != null) {
+                return state.outcome();
+            }
+            if (state.exitStatus() != null) {
+                return ended(command, state.exitStatus(), state.output(), output);
+            }
+            if (state.started() && state.rebootedSince()) {
+                return new StepOutcome.Failed(ErrorCode.EXIT_STATUS, "`" + command.command() + "` was running on "
+                        + node(command) + " when the node rebooted (boot id " + state.boot() + " -> " + state.bootNow()
+                        + "); it died with it, its exit status is unknown");
+            }
+            if (state.started() && state.pid() != null) {
+                try (RemoteSession session = shell.open(command.target())) {
+                    NodeLedger.JobState alive = NodeLedger.alive(session, command.commandId(), state.pid(),
+                            HOUSEKEEPING_TIMEOUT);
+                    if (alive.exitStatus() != null) {
+                        state = null; // ended meanwhile: read its output with the state
+                        continue;
+                    }
+                    if (!alive.started()) {
+                        return new StepOutcome.Failed(ErrorCode.EXIT_STATUS, "`" + command.command() + "` (process "
+                                + state.pid() + ") ended on " + node(command) + " without recording an exit status "
+                                + "(killed?); its outcome is unknown, it was not run again");
+                    }
+                    if (remaining(deadline).isZero()) {
+                        session.exec(NodeLedger.killGroup(state.pid()), HOUSEKEEPING_TIMEOUT);
+                        return new StepOutcome.Failed(ErrorCode.TIMEOUT, "`" + command.command() + "` did not finish "
+                                + "within the step timeout " + timeoutOf(command) + " on " + node(command)
+                                + "; its process group " + state.pid() + " was killed");
+                    }
+                } catch (RemoteShellException e) {
+                    if (e.failure() == ShellFailure.HOST_KEY_MISMATCH || e.failure() == ShellFailure.AUTH_FAILED) {
+                        return failed(e);
+                    }
+                    // not reachable right now: keep following it
+                }
+            } else if (clock.instant().isAfter(startGrace) || remaining(deadline).isZero()) {
+                return new StepOutcome.Failed(ErrorCode.EXIT_STATUS, "`" + command.command() + "` was launched on "
+                        + node(command) + " but did not start within " + JOB_START_GRACE + " (is setsid installed? is "
+                        + "the login directory writable?); nothing ran");
+            }
+            Duration pause = min(pollInterval, remaining(deadline));
+            if (!pause.isZero()) {
+                Thread.sleep(pause.toMillis());
+            }
+            state = null;
+        }
+    }
+
+    private static StepOutcome ended(NodeCommand command, int exitStatus, String tail, OutputListener output) {
+        if (!tail.isEmpty()) {
+            byte[] bytes = tail.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            output.onOutput(bytes, 0, bytes.length);
+        }
+        return exitStatus == 0 ? new StepOutcome.Succeeded(0, tail)
+                : new StepOutcome.Failed(ErrorCode.EXIT_STATUS, "`" + command.command() + "` exited with status " + exitStatus
+                        + " on " + node(command), exitStatus, tail);
+    }
+
+    /** The ledger entry's state; retried while the node cannot be reached, null if it could not be by the deadline. */
+    private NodeLedger.JobState readState(NodeCommand command, Instant deadline)
+            throws RemoteShellException, InterruptedException {
+        while (true) {
+            try (RemoteSession session = shell.open(command.target())) {
+                return NodeLedger.state(session, command.commandId(), HOUSEKEEPING_TIMEOUT);
+            } catch (RemoteShellException e) {
+                if (e.failure() == ShellFailure.HOST_KEY_MISMATCH || e.failure() == ShellFailure.AUTH_FAILED) {
+                    throw e;
+                }
+            }
+            if (remaining(deadline).isZero()) {
+                return null;
+            }
+            Thread.sleep(min(pollInterval, remaining(deadline)).toMillis());
+        }
+    }
+
+    /** A reboot claimed earlier: done if the node booted since, else wait for it to (or reboot it, if no one did). */
+    private StepOutcome reattachReboot(NodeCommand command, NodeLedger.JobState state, Instant deadline)
+            throws InterruptedException {
+        if (state.boot() == null) {
+            LOG.infof("reboot %s of %s was claimed but not issued; rebooting", command.commandId(), node(command));
+            return reboot(command, deadline);
+        }
+        if (state.rebootedSince()) {
+            LOG.infof("reboot %s of %s was issued by an earlier delivery and the node is back", command.commandId(),
+                    node(command));
+            return new StepOutcome.Succeeded(null, "boot id " + state.boot() + " -> " + state.bootNow()
+                    + " (rebooted by an earlier delivery)\n");
+        }
+        LOG.infof("reboot %s of %s was issued by an earlier delivery; waiting for a new boot id", command.commandId(),
+                node(command));
+        return awaitNewBoot(command, state.boot(), "", deadline, timeoutOf(command));
+    }
+
+    private StepOutcome inDoubt(NodeCommand command, String why) {
+        return new StepOutcome.Failed(ErrorCode.IN_DOUBT, "command " + command.commandId() + " was claimed on "
+                + node(command) + " by another executor or an earlier delivery, and " + why + "; it was not run again. "
+                + "Check the node (" + NodeLedger.path(command.commandId()) + ".claim) before retrying with a new attempt");
+    }
+
     /** Disruptive commands and reboots go through the node's ledger. */
     static boolean usesLedger(NodeCommand command) {
         return command.disruptive() || command.kind() == NodeCommand.Kind.REBOOT;
@@ -123,7 +324,7 @@ public class StepRunner {
     private StepOutcome perform(NodeCommand command, OutputListener output) throws InterruptedException {
         return switch (command.kind()) {
             case RUN -> runCommand(command, output);
-            case REBOOT -> reboot(command);
+            case REBOOT -> reboot(command, clock.instant().plus(timeoutOf(command)));
             case BUILD_ARTIFACT -> buildArtifact(command, output);
             case PUSH_ARTIFACT -> pushArtifact(command, output);
         };
@@ -156,10 +357,7 @@ public class StepRunner {
                 // not reachable right now (e.g. the other executor is rebooting it): keep waiting
             }
             if (remaining(deadline).isZero()) {
-                return new StepOutcome.Failed(ErrorCode.IN_DOUBT, "command " + command.commandId() + " was claimed on "
-                        + node(command) + " by another executor or an earlier delivery, and no outcome was recorded "
-                        + "within " + timeoutOf(command) + "; it was not run again. Check the node ("
-                        + NodeLedger.path(command.commandId()) + ".claim) before retrying with a new attempt");
+                return inDoubt(command, "no outcome was recorded within " + timeoutOf(command));
             }
             Duration pause = min(pollInterval, remaining(deadline));
             if (!pause.isZero()) {
@@ -311,15 +509,18 @@ public class StepRunner {
         return text.toString();
     }
 
-    private StepOutcome reboot(NodeCommand command) throws InterruptedException {
+    private StepOutcome reboot(NodeCommand command, Instant deadline) throws InterruptedException {
         Duration timeout = timeoutOf(command);
-        Instant deadline = clock.instant().plus(timeout);
         String rebootCommand = command.command() == null || command.command().isBlank()
                 ? DEFAULT_REBOOT_COMMAND : command.command();
         String bootIdBefore;
         String rebootOutput = "";
         try (RemoteSession session = shell.open(command.target())) {
-            ExecResult boot = session.exec(BOOT_ID_COMMAND, remaining(deadline));
+            // the fence and the boot id to reboot from, in the claim: a later delivery can tell whether it happened
+            ExecResult boot = session.exec(NodeLedger.rebootFence(command.commandId()), remaining(deadline));
+            if (NodeLedger.fenceTaken(boot)) {
+                throw new FenceTaken();
+            }
             if (!boot.succeeded() || boot.output().isBlank()) {
                 return new StepOutcome.Failed(ErrorCode.EXIT_STATUS, "could not read the boot id of " + node(command)
                         + " before rebooting (`" + BOOT_ID_COMMAND + "` exited " + boot.exitCode() + "); not rebooted",
@@ -344,8 +545,25 @@ public class StepRunner {
             }
         } catch (RemoteShellException e) {
             return failed(e);
+        } catch (FenceTaken taken) {
+            NodeLedger.JobState state;
+            try {
+                state = readState(command, deadline);
+            } catch (RemoteShellException e) {
+                return failed(e);
+            }
+            return state == null || state.boot() == null
+                    ? inDoubt(command, "another delivery took its reboot fence but recorded no boot id")
+                    : reattachReboot(command, state, deadline);
         }
         return awaitNewBoot(command, bootIdBefore, rebootOutput, deadline, timeout);
+    }
+
+    /** Another delivery of the reboot holds its fence: follow that one instead. */
+    private static final class FenceTaken extends Exception {
+        FenceTaken() {
+            super(null, null, false, false);
+        }
     }
 
     private StepOutcome awaitNewBoot(NodeCommand command, String bootIdBefore, String rebootOutput, Instant deadline,

@@ -154,7 +154,8 @@ class CommandExecutionIT {
                 assertThat(failed.errorCode()).isEqualTo("HOST_KEY_MISMATCH");
                 assertThat(failed.message()).contains("host key", "known_hosts");
             });
-            assertThat(dx2.commandLog()).hasSize(logged).doesNotContain("dis_services stop");
+            assertThat(dx2.commandLog()).hasSize(logged);
+            assertThat(dx2.executed()).doesNotContain("dis_services stop");
         } finally {
             dx2.restoreHostKey();
         }
@@ -197,10 +198,11 @@ class CommandExecutionIT {
                 ok -> assertThat(ok.output()).contains("boot id " + bootIdBefore + " -> " + dx3.bootId()));
         assertThat(dx3.bootId()).isNotEqualTo(bootIdBefore);
         assertThat(dx3.up()).isTrue();
-        assertThat(dx3.commandLog()).containsSubsequence(StepRunner.BOOT_ID_COMMAND, "reboot", StepRunner.BOOT_ID_COMMAND);
+        assertThat(dx3.executed()).containsSubsequence(StepRunner.BOOT_ID_COMMAND, "reboot", StepRunner.BOOT_ID_COMMAND);
         assertThat(dx3.commandLog()).as("a reboot is claimed in the node's ledger, and its outcome recorded")
                 .anyMatch(l -> l.contains("mkdir .baton/ledger/" + command.commandId() + ".claim"))
-                .anyMatch(l -> l.contains(command.commandId() + ".tmp && mv"));
+                .anyMatch(l -> l.contains(command.commandId() + ".claim/rebooting"))
+                .anyMatch(l -> l.contains(command.commandId() + ".tmp.$$ && mv"));
     }
 
     @Test
@@ -263,8 +265,9 @@ class CommandExecutionIT {
         try {
             NodeCommand command = disruptive(command("dx1", "restart-services", NodeCommand.Kind.RUN,
                     "dis_services restart"));
+            long runsBefore = runsOf(dx1, "dis_services restart");
             EventEnvelope envelope = send(command);
-            await().atMost(PATIENCE).until(() -> dx1.commandLog().contains("dis_services restart"));
+            await().atMost(PATIENCE).until(() -> dx1.commandLog().stream().anyMatch(c -> c.contains("dis_services restart")));
 
             // a second executor instance gets the same command while the service still runs it
             CommandExecutor.Disposition disposition = second.executor.execute(command, envelope);
@@ -282,10 +285,47 @@ class CommandExecutionIT {
             assertThat(finalsOf(command.commandId())).containsOnly(serviceResult);
             assertThat(secondReports.get(secondReports.size() - 1)).isEqualTo(serviceResult);
             assertThat(runsOf(dx1, "dis_services restart")).as("runs of the disruptive line on the node itself")
-                    .isEqualTo(1);
+                    .isEqualTo(runsBefore + 1);
         } finally {
             dx1.faults().slowCommand("dis_services restart", Duration.ZERO);
             second.close();
+        }
+    }
+
+    @Test
+    void aDisruptiveStepOutlivesTheExecutorThatStartedItAndTheNextOneReportsItsRealOutcomeEvenPastItsStartBy()
+            throws Exception {
+        SimulatedNode dx1 = fleet().node(CLUSTER, "dx1");
+        dx1.faults().slowCommand("dis_services restart", Duration.ofSeconds(4));
+        SecondExecutor first = new SecondExecutor(new CopyOnWriteArrayList<>());
+        java.util.concurrent.ExecutorService thread = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            Instant startBy = Instant.now().plusMillis(1500);
+            NodeCommand command = NodeCommands.from(disruptive(command("dx1", "restart-services", NodeCommand.Kind.RUN,
+                    "dis_services restart && echo restarted-under-the-first-executor"))).startBy(startBy).build();
+            EventEnvelope envelope = EventEnvelope.of(command, "/test", "it", null);
+            long runsBefore = runsOf(dx1, "dis_services restart");
+            java.util.concurrent.Future<?> running = thread.submit(() -> first.executor.execute(command, envelope));
+            await().atMost(PATIENCE).until(() -> dx1.commandLog().stream().anyMatch(c -> c.contains("dis_services restart")));
+
+            // the first executor dies mid-step: its thread stops, its connections drop, it reports nothing more
+            running.cancel(true);
+            first.close();
+            await().atMost(PATIENCE).until(() -> Instant.now().isAfter(startBy));
+            // the redelivery reaches the service, another executor instance, past its startBy: it must not start it,
+            // but it did start, so it is followed to its end
+            send(command);
+
+            assertThat(awaitFinal(command.commandId())).isInstanceOfSatisfying(StepSucceeded.class, ok -> {
+                assertThat(ok.exitCode()).isZero();
+                assertThat(ok.output()).contains("restarted-under-the-first-executor");
+            });
+            assertThat(runsOf(dx1, "dis_services restart")).as("runs of the disruptive line on the node itself")
+                    .isEqualTo(runsBefore + 1);
+        } finally {
+            dx1.faults().slowCommand("dis_services restart", Duration.ZERO);
+            thread.shutdownNow();
+            first.close();
         }
     }
 
@@ -486,7 +526,7 @@ class CommandExecutionIT {
     }
 
     private static long runsOf(SimulatedNode node, String line) {
-        return node.commandLog().stream().filter(line::equals).count();
+        return node.executed().stream().filter(line::equals).count();
     }
 
     /** Waits until the command's first StepSucceeded or StepFailed arrived, and returns it. */

@@ -41,6 +41,21 @@ final class FakeNode implements RemoteShell {
     String ledgerLookupAnswer = "baton-ledger-busy";
     /** The last ledger entry line written. */
     String ledgerRecorded;
+    /** What the state query of a claim answers (see {@link #jobState}); by default a claim of an older executor. */
+    String jobStateAnswer = "@end\n";
+    /** What {@code kill -0} on the detached step answers, one per check; alive while empty is false. */
+    final java.util.Deque<Boolean> aliveAnswers = new java.util.ArrayDeque<>();
+    /** Whether the detached launch's channel drops (the step goes on, its state answers {@link #jobStateAnswer}). */
+    boolean launchDrops;
+    /** Whether another executor holds the reboot fence. */
+    boolean rebootFenceTaken;
+
+    /** The text a claim's state query prints. */
+    static String jobState(boolean started, Integer pid, String boot, String bootNow, Integer rc, String output) {
+        return "@attachable\n" + (started ? "@started\n" : "") + "@pid\n" + (pid == null ? "" : pid + "\n") + "@boot\n"
+                + (boot == null ? "" : boot + "\n") + "@now\n" + bootNow + "\n@rc\n" + (rc == null ? "" : rc + "\n")
+                + "@done\n@end\n" + (rc == null ? "" : output);
+    }
     private boolean rebooted;
     private int downLeft;
 
@@ -64,6 +79,34 @@ final class FakeNode implements RemoteShell {
                 if (command.startsWith("mkdir -p " + NodeLedger.DIR + " && mkdir ")) {
                     actions.add("ledger claim");
                     return new ExecResult(0, ledgerClaimAnswer + "\n");
+                }
+                if (command.startsWith("setsid sh -c ")) {
+                    String step = answers.keySet().stream().filter(command::contains)
+                            .findFirst().orElseThrow(() -> new AssertionError("unexpected launch " + command));
+                    actions.add("launch " + step);
+                    lastTimeout = timeout;
+                    if (launchDrops) {
+                        throw new RemoteShellException(ShellFailure.CONNECTION_LOST, "dropped");
+                    }
+                    ExecResult answer = answers.get(step);
+                    return new ExecResult(0, jobState(true, 4242, bootId, bootId, answer.exitCode(), answer.output()));
+                }
+                if (command.startsWith("test -d " + NodeLedger.DIR + "/")) {
+                    actions.add("ledger state");
+                    return new ExecResult(0, jobStateAnswer);
+                }
+                if (command.startsWith("kill -0 ")) {
+                    actions.add("ledger alive");
+                    Boolean alive = aliveAnswers.poll();
+                    return new ExecResult(0, (Boolean.TRUE.equals(alive) ? "@alive\n" : "") + "@rc\n@end\n");
+                }
+                if (command.startsWith("kill -TERM -- -")) {
+                    actions.add("kill group");
+                    return new ExecResult(0, "");
+                }
+                if (command.startsWith("mkdir " + NodeLedger.DIR + "/") && command.contains("/rebooting")) {
+                    actions.add("ledger reboot fence");
+                    return rebootFenceTaken ? new ExecResult(75, "") : new ExecResult(0, bootId + "\n");
                 }
                 if (command.startsWith("cat " + NodeLedger.DIR + "/")) {
                     actions.add("ledger lookup");

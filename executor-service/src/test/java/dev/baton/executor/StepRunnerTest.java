@@ -94,7 +94,7 @@ class StepRunnerTest {
         StepOutcome outcome = runner.run(disruptive(command(NodeCommand.Kind.RUN, "dis_services stop", null)));
 
         assertThat(outcome).isEqualTo(new StepOutcome.Succeeded(0, "stopped\n"));
-        assertThat(node.actions).containsExactly("open", "ledger claim", "close", "open", "exec dis_services stop",
+        assertThat(node.actions).containsExactly("open", "ledger claim", "close", "open", "launch dis_services stop",
                 "close", "open", "ledger record", "close");
         assertThat(NodeLedger.decode(node.ledgerRecorded)).contains(outcome);
     }
@@ -141,6 +141,153 @@ class StepRunnerTest {
         assertThat(node.actions).doesNotContain("exec dis_services stop");
     }
 
+    @Test
+    void aClaimWhoseDetachedStepEndedMeanwhileReportsItsRecordedExitStatusWithoutRunningIt() {
+        node.ledgerClaimAnswer = "baton-ledger-busy";
+        node.jobStateAnswer = FakeNode.jobState(true, 4242, "boot-1", "boot-1", 0, "stopped by the first executor\n");
+
+        StepOutcome outcome = runner.run(disruptive(command(NodeCommand.Kind.RUN, "dis_services stop", null)));
+
+        assertThat(outcome).isEqualTo(new StepOutcome.Succeeded(0, "stopped by the first executor\n"));
+        assertThat(node.actions).containsExactly("open", "ledger claim", "close", "open", "ledger state", "close",
+                "open", "ledger record", "close");
+        assertThat(NodeLedger.decode(node.ledgerRecorded)).contains(outcome);
+    }
+
+    @Test
+    void aClaimWhoseDetachedStepStillRunsIsFollowedUntilItEnds() {
+        node.ledgerClaimAnswer = "baton-ledger-busy";
+        String running = FakeNode.jobState(true, 4242, "boot-1", "boot-1", null, "");
+        node.jobStateAnswer = running;
+        node.aliveAnswers.addAll(List.of(true, true));
+        node.onOpen = host -> {
+            if (node.actions.stream().filter("ledger alive"::equals).count() == 2) {
+                node.jobStateAnswer = FakeNode.jobState(true, 4242, "boot-1", "boot-1", 3, "refused\n");
+            }
+        };
+
+        StepOutcome outcome = runner.run(disruptive(command(NodeCommand.Kind.RUN, "dis_services stop", null)));
+
+        assertThat(outcome).isInstanceOfSatisfying(StepOutcome.Failed.class, failed -> {
+            assertThat(failed.errorCode()).isEqualTo(ErrorCode.EXIT_STATUS);
+            assertThat(failed.exitCode()).isEqualTo(3);
+            assertThat(failed.output()).isEqualTo("refused\n");
+        });
+        assertThat(node.actions).noneMatch(a -> a.startsWith("launch")).doesNotContain("kill group")
+                .containsSubsequence("ledger state", "ledger alive", "ledger state", "ledger alive", "ledger state",
+                        "ledger record");
+    }
+
+    @Test
+    void aClaimThatNeverStartedIsLaunchedOnce() {
+        node.ledgerClaimAnswer = "baton-ledger-busy";
+        node.jobStateAnswer = FakeNode.jobState(false, null, null, "boot-1", null, "");
+        node.answers.put("dis_services stop", new ExecResult(0, "stopped\n"));
+
+        StepOutcome outcome = runner.run(disruptive(command(NodeCommand.Kind.RUN, "dis_services stop", null)));
+
+        assertThat(outcome).isEqualTo(new StepOutcome.Succeeded(0, "stopped\n"));
+        assertThat(node.actions.stream().filter(a -> a.startsWith("launch"))).containsExactly("launch dis_services stop");
+    }
+
+    @Test
+    void aStartedStepWhoseProcessIsGoneWithoutAnExitStatusFailsAndIsNotRunAgain() {
+        node.ledgerClaimAnswer = "baton-ledger-busy";
+        node.jobStateAnswer = FakeNode.jobState(true, 4242, "boot-1", "boot-1", null, "");
+
+        StepOutcome outcome = runner.run(disruptive(command(NodeCommand.Kind.RUN, "dis_services stop", null)));
+
+        assertThat(outcome).isInstanceOfSatisfying(StepOutcome.Failed.class, failed -> {
+            assertThat(failed.errorCode()).isEqualTo(ErrorCode.EXIT_STATUS);
+            assertThat(failed.message()).contains("process 4242", "without recording an exit status", "not run again");
+        });
+        assertThat(node.actions).noneMatch(a -> a.startsWith("launch"));
+    }
+
+    @Test
+    void aStepThatWasRunningWhenTheNodeRebootedFailsAndIsNotRunAgain() {
+        node.ledgerClaimAnswer = "baton-ledger-busy";
+        node.jobStateAnswer = FakeNode.jobState(true, 4242, "boot-1", "boot-2", null, "");
+
+        StepOutcome outcome = runner.run(disruptive(command(NodeCommand.Kind.RUN, "dis_services stop", null)));
+
+        assertThat(outcome).isInstanceOfSatisfying(StepOutcome.Failed.class, failed -> {
+            assertThat(failed.errorCode()).isEqualTo(ErrorCode.EXIT_STATUS);
+            assertThat(failed.message()).contains("rebooted", "boot-1 -> boot-2");
+        });
+        assertThat(node.actions).noneMatch(a -> a.startsWith("launch") || a.equals("ledger alive") || a.equals("kill group"));
+    }
+
+    @Test
+    void aLaunchWhoseConnectionDropsFollowsTheStepThroughTheLedger() {
+        node.answers.put("dis_services stop", new ExecResult(0, "stopped\n"));
+        node.launchDrops = true;
+        node.jobStateAnswer = FakeNode.jobState(true, 4242, "boot-1", "boot-1", 0, "stopped\n");
+
+        StepOutcome outcome = runner.run(disruptive(command(NodeCommand.Kind.RUN, "dis_services stop", null)));
+
+        assertThat(outcome).isEqualTo(new StepOutcome.Succeeded(0, "stopped\n"));
+        assertThat(node.actions).containsSubsequence("launch dis_services stop", "ledger state", "ledger record");
+    }
+
+    @Test
+    void aDetachedStepPastItsTimeoutHasItsProcessGroupKilled() {
+        node.ledgerClaimAnswer = "baton-ledger-busy";
+        node.jobStateAnswer = FakeNode.jobState(true, 4242, "boot-1", "boot-1", null, "");
+        for (int i = 0; i < 100; i++) {
+            node.aliveAnswers.add(true);
+        }
+        node.onOpen = host -> clock.advance(Duration.ofSeconds(20));
+
+        StepOutcome outcome = runner.run(disruptive(command(NodeCommand.Kind.RUN, "dis_services stop", Duration.ofMinutes(1))));
+
+        assertThat(outcome).isInstanceOfSatisfying(StepOutcome.Failed.class, failed -> {
+            assertThat(failed.errorCode()).isEqualTo(ErrorCode.TIMEOUT);
+            assertThat(failed.message()).contains("PT1M", "process group 4242 was killed");
+        });
+        assertThat(node.actions).contains("kill group");
+    }
+
+    @Test
+    void aRebootIssuedByAnEarlierDeliveryIsDoneOnceTheNodeBootedAgain() {
+        node.ledgerClaimAnswer = "baton-ledger-busy";
+        node.jobStateAnswer = FakeNode.jobState(false, null, "boot-1", "boot-2", null, "");
+
+        StepOutcome outcome = runner.run(command(NodeCommand.Kind.REBOOT, null, Duration.ofMinutes(5)));
+
+        assertThat(outcome).isInstanceOfSatisfying(StepOutcome.Succeeded.class,
+                ok -> assertThat(ok.output()).contains("boot id boot-1 -> boot-2", "earlier delivery"));
+        assertThat(node.actions).noneMatch(a -> a.startsWith("exec reboot") || a.equals("ledger reboot fence"));
+    }
+
+    @Test
+    void aRebootIssuedByAnEarlierDeliveryThatHasNotHappenedYetIsAwaitedNotIssuedAgain() {
+        node.ledgerClaimAnswer = "baton-ledger-busy";
+        node.jobStateAnswer = FakeNode.jobState(false, null, "boot-1", "boot-1", null, "");
+        node.onOpen = host -> {
+            if (node.actions.stream().filter(a -> a.equals("exec " + BOOT_ID)).count() == 2) {
+                node.bootId = "boot-2";
+            }
+        };
+
+        StepOutcome outcome = runner.run(command(NodeCommand.Kind.REBOOT, null, Duration.ofMinutes(5)));
+
+        assertThat(outcome).isInstanceOfSatisfying(StepOutcome.Succeeded.class,
+                ok -> assertThat(ok.output()).contains("boot id boot-1 -> boot-2"));
+        assertThat(node.actions).noneMatch(a -> a.startsWith("exec reboot") || a.equals("ledger reboot fence"));
+    }
+
+    @Test
+    void aRebootWhoseFenceAnotherDeliveryHoldsIsNotIssuedTwice() {
+        node.rebootFenceTaken = true;
+        node.jobStateAnswer = FakeNode.jobState(false, null, "boot-1", "boot-2", null, "");
+
+        StepOutcome outcome = runner.run(command(NodeCommand.Kind.REBOOT, null, Duration.ofMinutes(5)));
+
+        assertThat(outcome).isInstanceOf(StepOutcome.Succeeded.class);
+        assertThat(node.actions).contains("ledger reboot fence").noneMatch(a -> a.startsWith("exec reboot"));
+    }
+
     private static NodeCommand disruptive(NodeCommand c) {
         return NodeCommands.from(c).disruptive().build();
     }
@@ -168,7 +315,7 @@ class StepRunnerTest {
                 ok -> assertThat(ok.output()).contains("going down", "boot id boot-1 -> boot-2"));
         assertThat(node.actions).containsExactly(
                 "open", "ledger claim", "close",
-                "open", "exec " + BOOT_ID, "exec reboot", "awaitDisconnect", "close",
+                "open", "ledger reboot fence", "exec reboot", "awaitDisconnect", "close",
                 "open", "open", // down while rebooting
                 "open", "exec " + BOOT_ID, "close",
                 "open", "ledger record", "close");

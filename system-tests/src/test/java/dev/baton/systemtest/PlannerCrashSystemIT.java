@@ -64,7 +64,7 @@ class PlannerCrashSystemIT {
             assertThat(upgraded).as("NodeUpgraded per node in run %d", run)
                     .containsOnlyKeys("srv1", "srv2", "srv3", "srv4").allSatisfy((node, count) -> assertThat(count).isOne());
             for (SimulatedNode node : baton.fleet().nodes(CLUSTER)) {
-                assertThat(node.commandLog().stream().filter(c -> c.equals("mx-install " + target)).count())
+                assertThat(node.executed().stream().filter(c -> c.equals("mx-install " + target)).count())
                         .as("installs of %s on %s (from the node's own log)", target, node.name()).isOne();
                 assertThat(node.runningVersion()).isEqualTo(target);
             }

@@ -7,6 +7,13 @@ import dev.baton.contracts.SshTarget;
 import dev.baton.executor.ErrorCode;
 import dev.baton.executor.NodeLedger;
 import dev.baton.executor.StepOutcome;
+import dev.baton.executor.StepRunner;
+import dev.baton.contracts.NodeCommand;
+import dev.baton.fixtures.NodeCommands;
+import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import dev.baton.ssh.ExecResult;
 import dev.baton.sandbox.openssh.OpenSshServer;
 import dev.baton.ssh.SshSettings;
@@ -232,7 +239,89 @@ class OpenSshServerIT {
         }
     }
 
+    @Test
+    void aDisruptiveStepRunsDetachedOutlivesItsExecutorAndIsReportedByTheNextOneWithoutRunningTwice() throws Exception {
+        Path runs = dir.resolve("detached-runs.txt");
+        NodeCommand command = disruptiveStep("detached-" + System.nanoTime(),
+                "echo run >> " + runs + "; sleep 3; echo \"done in $0's \\$SHELL\"; exit 4", Duration.ofMinutes(1));
+        SshjRemoteShell firstShell = shell(knownHosts("[127.0.0.1]:" + port + " " + hostKeyLine), "client_ed25519", null);
+        SshjRemoteShell nextShell = shell(knownHosts("[127.0.0.1]:" + port + " " + hostKeyLine), "client_ed25519", null);
+        ExecutorService first = Executors.newSingleThreadExecutor();
+        try {
+            Future<StepOutcome> killed = first.submit(() -> runner(firstShell).run(command));
+            Path claim = home().resolve(NodeLedger.DIR).resolve(command.commandId() + ".claim");
+            awaitFile(claim.resolve("pid"));
+            long pid = Long.parseLong(Files.readString(claim.resolve("pid")).trim());
+
+            // the executor that started it dies: its thread stops and its SSH connections drop
+            killed.cancel(true);
+            firstShell.closeAll();
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).as("the step still runs").contains(true);
+
+            StepOutcome outcome = runner(nextShell).run(command);
+
+            assertThat(outcome).isInstanceOfSatisfying(StepOutcome.Failed.class, failed -> {
+                assertThat(failed.errorCode()).isEqualTo(ErrorCode.EXIT_STATUS);
+                assertThat(failed.exitCode()).isEqualTo(4);
+                assertThat(failed.output()).contains("done in", "$SHELL");
+            });
+            assertThat(Files.readAllLines(runs)).as("runs of the step on the node").containsExactly("run");
+            // a third delivery finds the outcome the second one recorded
+            assertThat(runner(nextShell).run(command)).isEqualTo(outcome);
+            assertThat(Files.readAllLines(runs)).containsExactly("run");
+        } finally {
+            first.shutdownNow();
+            firstShell.closeAll();
+            nextShell.closeAll();
+        }
+    }
+
+    @Test
+    void aDetachedStepPastItsTimeoutIsKilledWithItsWholeProcessGroup() throws Exception {
+        Path marker = dir.resolve("outlived-its-timeout");
+        NodeCommand command = disruptiveStep("detached-timeout-" + System.nanoTime(),
+                "sh -c 'sleep 8; touch " + marker + "' & sleep 8; touch " + marker, Duration.ofSeconds(2));
+        SshjRemoteShell shell = shell(knownHosts("[127.0.0.1]:" + port + " " + hostKeyLine), "client_ed25519", null);
+        try {
+            StepOutcome outcome = runner(shell).run(command);
+
+            assertThat(outcome).isInstanceOfSatisfying(StepOutcome.Failed.class, failed -> {
+                assertThat(failed.errorCode()).isEqualTo(ErrorCode.TIMEOUT);
+                assertThat(failed.message()).contains("PT2S", "was killed");
+            });
+            long pid = Long.parseLong(Files.readString(home().resolve(NodeLedger.DIR)
+                    .resolve(command.commandId() + ".claim/pid")).trim());
+            Thread.sleep(500);
+            assertThat(ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(marker.toString())))
+                    .as("processes of the step's group, %d included", pid).isEmpty();
+            Thread.sleep(8_000);
+            assertThat(marker).doesNotExist();
+        } finally {
+            shell.closeAll();
+        }
+    }
+
     // ---- helpers -------------------------------------------------------------------------------------------------
+
+    private static NodeCommand disruptiveStep(String commandId, String line, Duration timeout) {
+        return NodeCommands.run("openssh", "localhost", "detached", line).commandId(commandId).rolloutId("roll-1")
+                .target(target()).timeout(timeout).epoch(1).disruptive().build();
+    }
+
+    private static StepRunner runner(SshjRemoteShell shell) {
+        return new StepRunner(shell, null, Clock.systemUTC(), Duration.ofMillis(200));
+    }
+
+    private static Path home() {
+        return Path.of(System.getProperty("user.home"));
+    }
+
+    private static void awaitFile(Path file) throws InterruptedException {
+        for (int i = 0; i < 100 && !Files.exists(file); i++) {
+            Thread.sleep(100);
+        }
+        assertThat(file).exists();
+    }
 
     private static SshTarget target() {
         return new SshTarget("127.0.0.1", port, user);

@@ -7,7 +7,8 @@ import java.util.List;
  * The common commands every simulated node has, whatever its product (listed in the sandbox README): {@code true},
  * {@code false}, {@code :}, {@code echo}, {@code hostname}, {@code whoami}, {@code uname}, {@code pwd}, {@code cd},
  * {@code cat} (also {@code /proc/sys/kernel/random/boot_id}), {@code ls}, {@code mkdir}, {@code rm}, {@code mv},
- * {@code test}/{@code [}, and the reboot commands. They work on the machine's virtual files and need no lock.
+ * {@code test}/{@code [}, {@code tail -c}, {@code kill} (on the machine's {@link Processes}), and the reboot
+ * commands. They work on the machine's virtual files and need no lock.
  * Touches no topic.
  */
 final class BuiltinCommands {
@@ -67,6 +68,10 @@ final class BuiltinCommands {
                     return 2;
                 }
                 return test(args.subList(0, args.size() - 1), cwd[0]);
+            case "tail":
+                return tail(args, console, cwd[0]);
+            case "kill":
+                return kill(args, console);
             case "reboot", "/sbin/reboot", "/usr/sbin/reboot":
                 console.requestReboot();
                 return 0;
@@ -78,6 +83,80 @@ final class BuiltinCommands {
             return 0;
         }
         return NOT_BUILTIN;
+    }
+
+    /** {@code tail -c N file}: the last N bytes of the file. */
+    private int tail(List<String> args, Console console, String cwd) {
+        if (args.size() != 3 || !args.get(0).equals("-c")) {
+            console.err("tail: the simulated node only has tail -c <bytes> <file>");
+            return 1;
+        }
+        int bytes;
+        try {
+            bytes = Integer.parseInt(args.get(1));
+        } catch (NumberFormatException e) {
+            console.err("tail: invalid number of bytes: '" + args.get(1) + "'");
+            return 1;
+        }
+        byte[] content = machine.files().read(VirtualFiles.resolve(cwd, args.get(2)));
+        if (content == null) {
+            console.err("tail: cannot open '" + args.get(2) + "' for reading: No such file or directory");
+            return 1;
+        }
+        int from = Math.max(0, content.length - bytes);
+        console.write(new String(content, from, content.length - from, StandardCharsets.UTF_8));
+        return 0;
+    }
+
+    /** {@code kill [-0|-TERM|-KILL|-9|-15|-s SIG] [--] pid|-pgid...}. */
+    private int kill(List<String> args, Console console) {
+        int signal = 15;
+        int i = 0;
+        if (i < args.size() && args.get(i).equals("-s") && i + 1 < args.size()) {
+            signal = signalNumber(args.get(i + 1));
+            i += 2;
+        } else if (i < args.size() && args.get(i).startsWith("-") && !args.get(i).equals("--")) {
+            signal = signalNumber(args.get(i).substring(1)); // as in real kill: the first -N is a signal, a group needs --
+            i++;
+        }
+        if (signal < 0) {
+            console.err("kill: " + args.get(i - 1) + ": invalid signal specification");
+            return 1;
+        }
+        if (i < args.size() && args.get(i).equals("--")) {
+            i++;
+        }
+        if (i >= args.size()) {
+            console.err("kill: usage: kill [-s sigspec | -signum] pid | -pgid");
+            return 2;
+        }
+        int status = 0;
+        for (String target : args.subList(i, args.size())) {
+            int id;
+            try {
+                id = Integer.parseInt(target);
+            } catch (NumberFormatException e) {
+                console.err("kill: " + target + ": arguments must be process or job IDs");
+                status = 1;
+                continue;
+            }
+            if (id == 0 || !machine.processes().signal(id, signal)) {
+                console.err("kill: (" + id + ") - No such process");
+                status = 1;
+            }
+        }
+        return status;
+    }
+
+    private static int signalNumber(String name) {
+        return switch (name.startsWith("SIG") ? name.substring(3) : name) {
+            case "0" -> 0;
+            case "TERM", "15" -> 15;
+            case "KILL", "9" -> 9;
+            case "INT", "2" -> 2;
+            case "HUP", "1" -> 1;
+            default -> -1;
+        };
     }
 
     private static int echo(List<String> args, Console console) {

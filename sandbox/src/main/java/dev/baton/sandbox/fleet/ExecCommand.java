@@ -10,11 +10,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 
 /**
- * One exec request on a simulated node: logs the command line, waits out a {@code slowCommands} delay, runs it,
- * sends its output, then an exit status — or drops the connection ({@code dropConnectionOn}) or reboots the node.
+ * One exec request on a simulated node: logs the command line, runs it (the shell spends any {@code slowCommands}
+ * delay of its commands), sends its output, then an exit status — or drops the connection ({@code dropConnectionOn}) or reboots the node.
  * Runs on the fleet's command pool so sessions of one node proceed concurrently. Touches no topic.
  */
 final class ExecCommand implements Command {
@@ -63,14 +62,10 @@ final class ExecCommand implements Command {
     private void run(ChannelSession channel) {
         String bootId = node.bootId();
         try {
-            Duration delay = node.faults().delayFor(commandLine);
-            if (!delay.isZero()) {
-                Thread.sleep(delay.toMillis());
-            }
-            if (!node.sameBoot(bootId)) {
-                return;  // the node rebooted or the fleet closed while the command was "running"
-            }
             CommandResult result = node.execute(commandLine, this::readInput);
+            if (!node.sameBoot(bootId)) {
+                return;  // the node rebooted or the fleet closed while the command was "running": it died with it
+            }
             out.write(result.stdout().getBytes(StandardCharsets.UTF_8));
             out.flush();
             err.write(result.stderr().getBytes(StandardCharsets.UTF_8));
@@ -82,8 +77,6 @@ final class ExecCommand implements Command {
             } else {
                 exit.onExit(result.exitCode());
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         } catch (IOException | UncheckedIOException e) {
             // the client went away (or the node rebooted); a real host would not notice either
             LOG.log(System.Logger.Level.DEBUG, "output of '" + commandLine + "' on " + node + " not delivered", e);

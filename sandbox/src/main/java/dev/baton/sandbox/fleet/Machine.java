@@ -15,6 +15,8 @@ final class Machine {
     private final Faults faults;
     private volatile String bootId = UUID.randomUUID().toString();
     private volatile boolean up = true;
+    private final Processes processes = new Processes();
+    private final List<String> executed = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     Machine(String clusterId, FleetSpec.Node spec, String sshUser, Faults faults) {
         this(clusterId, spec, sshUser, faults, new VirtualFiles());
@@ -72,6 +74,16 @@ final class Machine {
         return bootId;
     }
 
+    /** Every simple command its shells ran (see {@link SimulatedNode#executed()}). */
+    List<String> executed() {
+        return executed;
+    }
+
+    /** Its running processes. */
+    Processes processes() {
+        return processes;
+    }
+
     boolean up() {
         return up;
     }
@@ -79,6 +91,7 @@ final class Machine {
     /** The machine goes down (power off or the first half of a reboot). */
     void goDown() {
         up = false;
+        processes.killAll();
     }
 
     /** The machine boots: a new boot id, and the faults that only last until a reboot are gone. */

@@ -4,10 +4,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The simulated shell's tokenizer: words (quotes, backslashes, {@code ~} and {@code $HOME} expanded, {@code #}
- * comments dropped) and operators ({@code && || ; | & > >> < 2> 2>&1}). Pure; knows no command. Touches no topic.
+ * The simulated shell's tokenizer: words (quotes, backslashes, {@code ~}, {@code $HOME} and {@code $SHELL} expanded,
+ * {@code #} comments dropped) and operators ({@code && || ; | & > >> < 2> 2>&1}). The parameters only known when a
+ * command runs ({@code $$}, {@code $?}, {@code $!}) are left as markers for {@link #expand}; inside single quotes
+ * they stay plain text. Pure; knows no command. Touches no topic.
  */
 final class ShellTokenizer {
+    /** Starts a run-time parameter marker in a word: followed by {@code $}, {@code ?} or {@code !}. */
+    static final char PARAMETER = '\uE000';
+    /** What {@code $SHELL} is on a simulated node. */
+    static final String SHELL = "/bin/sh";
 
     private ShellTokenizer() {
     }
@@ -41,6 +47,12 @@ final class ShellTokenizer {
                     } else if (d == '$' && line.startsWith("$HOME", i)) {
                         word.append(home);
                         i += 5;
+                    } else if (d == '$' && line.startsWith("$SHELL", i)) {
+                        word.append(SHELL);
+                        i += 6;
+                    } else if (d == '$' && i + 1 < line.length() && "$?!".indexOf(line.charAt(i + 1)) >= 0) {
+                        word.append(PARAMETER).append(line.charAt(i + 1));
+                        i += 2;
                     } else {
                         word.append(d);
                         i++;
@@ -73,6 +85,14 @@ final class ShellTokenizer {
                 word.append(home);
                 inWord = true;
                 i += 5;
+            } else if (c == '$' && line.startsWith("$SHELL", i)) {
+                word.append(SHELL);
+                inWord = true;
+                i += 6;
+            } else if (c == '$' && i + 1 < line.length() && "$?!".indexOf(line.charAt(i + 1)) >= 0) {
+                word.append(PARAMETER).append(line.charAt(i + 1));
+                inWord = true;
+                i += 2;
             } else if (c == '2' && !inWord && line.startsWith("2>", i)) {
                 String op = line.startsWith("2>&1", i) ? "2>&1" : "2>";
                 tokens.add(new Token(op, true));
@@ -99,5 +119,27 @@ final class ShellTokenizer {
             tokens.add(new Token(word.toString(), false));
         }
         return tokens;
+    }
+
+    /** A word with its run-time parameters filled in: {@code $$} the shell's pid, {@code $?} the last status, {@code $!} the last job. */
+    static String expand(String word, int shellPid, int lastStatus, Integer lastBackground) {
+        if (word.indexOf(PARAMETER) < 0) {
+            return word;
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < word.length(); i++) {
+            char c = word.charAt(i);
+            if (c != PARAMETER || i + 1 >= word.length()) {
+                out.append(c);
+                continue;
+            }
+            char name = word.charAt(++i);
+            out.append(switch (name) {
+                case '$' -> String.valueOf(shellPid);
+                case '?' -> String.valueOf(lastStatus);
+                default -> lastBackground == null ? "" : String.valueOf(lastBackground);
+            });
+        }
+        return out.toString();
     }
 }

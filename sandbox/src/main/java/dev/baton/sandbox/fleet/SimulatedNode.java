@@ -60,6 +60,7 @@ public final class SimulatedNode {
         this.machine = machine;
         this.product = product;
         this.shell = new NodeShell(machine, product, sshUser);
+        shell.onBackgroundReboot(() -> rebootFrom(null));
         this.sshHost = sshHost;
         this.sshPort = sshPort;
         this.sshUser = sshUser;
@@ -137,6 +138,16 @@ public final class SimulatedNode {
     /** Every command line exec'd on this node, in order (a connection that never got to exec adds nothing). */
     public List<String> commandLog() {
         return List.copyOf(commandLog);
+    }
+
+    /**
+     * Every simple command the node's shell ran, in order, as written after {@code sudo} (e.g. {@code pmxs stop}),
+     * also those inside {@code sh -c} and detached jobs, but not {@code sh}/{@code setsid}/{@code wait}/{@code sleep}
+     * themselves; a command killed before its {@code slowCommands} delay ended is absent. This is what ran on the
+     * node, where {@link #commandLog()} is what was asked of it.
+     */
+    public List<String> executed() {
+        return List.copyOf(machine.executed());
     }
 
     /** How many SSH connections this node has accepted so far (TCP + key exchange), over all its boots. */

@@ -3,7 +3,10 @@ package dev.baton.sandbox.fleet;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
+
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 class NodeShellTest {
 
@@ -119,5 +122,69 @@ class NodeShellTest {
 
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.stderr()).contains("unterminated quote");
+    }
+
+    @Test
+    void parametersAreFilledInWhenTheCommandRuns() {
+        String pid = lab.run("dx1", "echo $$").stdout().strip();
+        assertThat(pid).matches("[0-9]+");
+        String inner = lab.run("dx1", "sh -c 'echo $$'").stdout().strip();
+        assertThat(inner).matches("[0-9]+").isNotEqualTo(pid);
+        assertThat(lab.run("dx1", "false; echo $?; true; echo \"$?\" '$?'").stdout()).isEqualTo("1\n0 $?\n");
+    }
+
+    @Test
+    void aDetachedJobOutlivesItsExecAndCanBeWaitedForCheckedAndKilled() {
+        lab.machine("dx1").faults().slowCommand("echo finished", Duration.ofSeconds(30));
+        long start = System.nanoTime();
+        CommandResult launched = lab.run("dx1",
+                "setsid sh -c 'echo $$ > job.pid; echo finished > job.out' </dev/null >/dev/null 2>&1 & echo launched $!");
+
+        assertThat(launched.stdout()).startsWith("launched ");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the exec does not wait for the slow job")
+                .isLessThan(Duration.ofSeconds(10));
+        await().atMost(Duration.ofSeconds(5)).until(() -> lab.run("dx1", "cat job.pid").exitCode() == 0);
+        String pid = lab.run("dx1", "cat job.pid").stdout().strip();
+        assertThat(lab.run("dx1", "kill -0 " + pid).exitCode()).as("the job runs").isZero();
+
+        // setsid made it lead a group of its own: killing the group ends it before it writes anything
+        assertThat(lab.run("dx1", "kill -TERM -- -" + pid).exitCode()).isZero();
+
+        assertThat(lab.run("dx1", "kill -0 " + pid + " 2>/dev/null || echo gone").stdout()).isEqualTo("gone\n");
+        assertThat(lab.run("dx1", "kill -0 " + pid).stderr()).contains("No such process");
+        lab.machine("dx1").faults().slowCommand("echo finished", Duration.ZERO);
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+                .until(() -> lab.run("dx1", "cat job.out").stdout().isEmpty()); // created by its redirection, never written
+    }
+
+    @Test
+    void waitWaitsForTheShellsBackgroundJobs() {
+        CommandResult result = lab.run("dx1",
+                "sleep 0.2 && echo one > a.txt & wait $!; echo $?; cat a.txt; sh -c 'exit 3' & wait $!; echo $?");
+
+        assertThat(result.stdout()).isEqualTo("0\none\n3\n");
+    }
+
+    @Test
+    void aRebootKillsEveryProcessEvenDetachedOnes() {
+        lab.machine("dx1").faults().slowCommand("echo survived", Duration.ofSeconds(2));
+        lab.run("dx1", "setsid sh -c 'echo $$ > job.pid; echo survived > job.out' </dev/null >/dev/null 2>&1 &");
+        await().atMost(Duration.ofSeconds(5)).until(() -> lab.run("dx1", "cat job.pid").exitCode() == 0);
+        String pid = lab.run("dx1", "cat job.pid").stdout().strip();
+
+        lab.reboot("dx1");
+
+        assertThat(lab.run("dx1", "kill -0 " + pid).exitCode()).isEqualTo(1);
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+                .until(() -> lab.run("dx1", "cat job.out").stdout().isEmpty());
+    }
+
+    @Test
+    void tailPrintsTheLastBytesOfAFile() {
+        lab.run("dx1", "echo 0123456789 > digits");
+
+        assertThat(lab.run("dx1", "tail -c 4 digits").stdout()).isEqualTo("789\n");
+        assertThat(lab.run("dx1", "tail -c 100 digits").stdout()).isEqualTo("0123456789\n");
+        assertThat(lab.run("dx1", "tail -c 4 nothing").exitCode()).isEqualTo(1);
     }
 }
