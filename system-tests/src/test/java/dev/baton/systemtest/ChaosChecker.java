@@ -40,8 +40,9 @@ import java.util.stream.Collectors;
  *   <li>{@link Rule#AT_MOST_ONCE}: on every node, each disruptive command line ran (the node's own log) at most as
  *       often as there were distinct attempts ({@code rolloutId, step, attempt}) of it;</li>
  *   <li>{@link Rule#BUDGET}: never more nodes of a cluster down than its rollout's {@code maxUnavailable}, both as the
- *       topics tell it (a node is down from its first disruptive {@code StepStarted} until health's next
- *       {@code NodeActive} for it; invariant 1) and as the fleet itself was sampled;</li>
+ *       topics tell it (a node is down from the first {@code StepStarted} of a disruptive command until health's next
+ *       {@code NodeActive} for it; invariant 1; a redelivered command's repeated {@code StepStarted} starts nothing)
+ *       and as the fleet itself was sampled;</li>
  *   <li>{@link Rule#NOTHING_AFTER_HALT}: after {@code RolloutHalted} or {@code RolloutAborted} no disruptive
  *       {@code NodeCommand} of that rollout is published until a {@code RolloutResumed} (invariant 5);</li>
  *   <li>{@link Rule#EPOCHS}: on {@code baton.commands.v1}, in log order, a cluster's command epochs never go down;</li>
@@ -231,11 +232,14 @@ final class ChaosChecker {
         byTime.sort(Comparator.comparing(EventLog.Entry::timestamp)); // stable: read order among equal timestamps
         Map<String, Set<String>> down = new HashMap<>(); // cluster -> nodes down
         Map<String, Integer> worst = new HashMap<>();
+        Set<String> startedOnce = new HashSet<>();
         for (EventLog.Entry entry : byTime) {
             BatonEvent event = entry.event();
             if (event instanceof StepStarted started) {
                 NodeCommand command = commands.get(started.commandId());
-                if (command == null || !command.disruptive()) {
+                // a command's second StepStarted is a redelivery the executor reports again (its node's ledger refuses
+                // to run it twice, which AT_MOST_ONCE checks on the node): it begins no new disruption
+                if (command == null || !command.disruptive() || !startedOnce.add(started.commandId())) {
                     continue;
                 }
                 Set<String> nodes = down.computeIfAbsent(started.clusterId(), c -> new LinkedHashSet<>());

@@ -91,6 +91,15 @@ class ChaosCheckerTest {
     }
 
     @Test
+    void aRedeliveredCommandReportedStartedAgainAfterItsNodeIsBackIsNoNewDisruption() {
+        Run run = new Run().accepted().planned(1).node("n1", 1).active("n1").node("n2", 1);
+        run.startedAgain("cmd-1", "n1", "stop"); // a restarted executor re-reads n1's stop; its ledger says it already ran
+        run.active("n2").completed();
+
+        assertThat(ChaosChecker.check(run.history())).isEmpty();
+    }
+
+    @Test
     void twoNodesDownWithABudgetOfTwoIsAllowed() {
         Run run = new Run().accepted().planned(2).node("n1", 1).node("n2", 1).active("n1").active("n2").completed();
 
@@ -211,6 +220,11 @@ class ChaosCheckerTest {
             add(new StepStarted(id, ROLLOUT, CLUSTER, node, step, null, null, null, null));
             logs.computeIfAbsent(new NodeRef(CLUSTER, node), n -> new ArrayList<>(List.of("pmxs status"))).add(line);
             return this;
+        }
+
+        /** The executor reports an earlier command started once more (a redelivery); the node does not run it again. */
+        Run startedAgain(String commandId, String node, String step) {
+            return add(new StepStarted(commandId, ROLLOUT, CLUSTER, node, step, null, null, null, null));
         }
 
         Run active(String node) {
