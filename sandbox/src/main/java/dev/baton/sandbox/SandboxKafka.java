@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -64,6 +65,7 @@ public final class SandboxKafka implements AutoCloseable {
     private final int partitions;
     private final SandboxSource source;
     private final AutoCloseable broker;
+    private Restarter restarter;
     private boolean closed;
 
     private SandboxKafka(String bootstrapServers, int partitions, SandboxSource source, AutoCloseable broker) {
@@ -139,7 +141,7 @@ public final class SandboxKafka implements AutoCloseable {
     public static SandboxKafka startChildProcess(Path dir, int partitions) {
         requirePositive(partitions);
         QuietLogs.apply();
-        Process process = null;
+        AtomicReference<Process> current = new AtomicReference<>();
         try {
             Files.createDirectories(dir);
             int brokerPort = freePort();
@@ -155,25 +157,68 @@ public final class SandboxKafka implements AutoCloseable {
                 format.destroyForcibly();
                 throw new IllegalStateException("kafka.tools.StorageTool format failed; see " + log);
             }
-            process = javaProcess(dir, log, "kafka.Kafka", config.toString());
-            Process started = process;
-            Thread reaper = new Thread(() -> stopProcess(started), "baton-sandbox-kafka-child-stop");
+            current.set(javaProcess(dir, log, "kafka.Kafka", config.toString()));
+            Thread reaper = new Thread(() -> stopProcess(current.get()), "baton-sandbox-kafka-child-stop");
             Runtime.getRuntime().addShutdownHook(reaper);
-            awaitBroker(bootstrap, process, log);
-            return withTopics(new SandboxKafka(bootstrap, partitions, SandboxSource.EMBEDDED, () -> {
-                stopProcess(started);
+            awaitBroker(bootstrap, current.get(), log);
+            SandboxKafka kafka = new SandboxKafka(bootstrap, partitions, SandboxSource.EMBEDDED, () -> {
+                stopProcess(current.get());
                 removeHook(reaper);
-            }));
+            });
+            kafka.restarter = () -> {
+                // SIGKILL, as a crash would (nothing flushed, no controlled shutdown), then the same configuration: the
+                // same ports and the same log directory, so clients reconnect to the address they know
+                Process old = current.get();
+                old.destroyForcibly();
+                if (!old.waitFor(30, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("the Kafka child process did not die within 30 s of SIGKILL");
+                }
+                current.set(javaProcess(dir, log, "kafka.Kafka", config.toString()));
+                awaitBroker(bootstrap, current.get(), log);
+            };
+            return withTopics(kafka);
         } catch (IOException e) {
-            stopProcess(process);
+            stopProcess(current.get());
             throw new UncheckedIOException("Could not start Kafka as a child process in " + dir + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
-            stopProcess(process);
+            stopProcess(current.get());
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while starting Kafka as a child process", e);
         } catch (RuntimeException e) {
-            stopProcess(process);
+            stopProcess(current.get());
             throw e;
+        }
+    }
+
+    /** Restarts a broker in place; see {@link #killAndRestart()}. */
+    @FunctionalInterface
+    private interface Restarter {
+        void restart() throws IOException, InterruptedException;
+    }
+
+    /** Whether {@link #killAndRestart()} works: only for a broker in a child process ({@link #startChildProcess}). */
+    public boolean restartable() {
+        return restarter != null;
+    }
+
+    /**
+     * Kills the broker with SIGKILL and starts it again with the same configuration (same ports, same log directory),
+     * returning once it answers; for a broker started by {@link #startChildProcess} only.
+     */
+    public synchronized void killAndRestart() {
+        if (restarter == null) {
+            throw new IllegalStateException(this + " cannot be restarted: only a child-process broker (startChildProcess) can");
+        }
+        if (closed) {
+            throw new IllegalStateException(this + " is closed");
+        }
+        try {
+            restarter.restart();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not restart the Kafka child process: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while restarting the Kafka child process", e);
         }
     }
 

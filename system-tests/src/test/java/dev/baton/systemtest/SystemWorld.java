@@ -1,6 +1,7 @@
 package dev.baton.systemtest;
 
 import dev.baton.contracts.ClusterRegistered;
+import dev.baton.sandbox.SandboxKafka;
 import dev.baton.sandbox.fleet.FleetSpec;
 import dev.baton.sandbox.world.BatonServices;
 import dev.baton.sandbox.world.LocalBaton;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -26,6 +28,8 @@ final class SystemWorld implements BeforeAllCallback, AfterAllCallback {
     private Runnable precondition = () -> { };
     private EnvironmentSetup environmentSetup = workDir -> Map.of();
     private boolean registerFleet = true;
+    private Function<Path, SandboxKafka> ownKafka;
+    private SandboxKafka kafka;
     private Path repoRoot;
     private Path workDir;
     private LocalBaton baton;
@@ -66,6 +70,15 @@ final class SystemWorld implements BeforeAllCallback, AfterAllCallback {
         return this;
     }
 
+    /**
+     * The services use a broker of the world's own instead of the JVM's shared one (e.g. one the test restarts,
+     * {@link SandboxKafka#startChildProcess}), made from the work directory before anything starts; closed after.
+     */
+    SystemWorld withOwnKafka(Function<Path, SandboxKafka> broker) {
+        ownKafka = broker;
+        return this;
+    }
+
     /** Makes the test's own hosts and says how the services reach them. */
     @FunctionalInterface
     interface EnvironmentSetup {
@@ -88,7 +101,12 @@ final class SystemWorld implements BeforeAllCallback, AfterAllCallback {
         for (Map.Entry<String, String> variable : environmentSetup.environment(workDir).entrySet()) {
             tuning = tuning.withEnv(variable.getKey(), variable.getValue());
         }
-        baton = LocalBaton.start(repoRoot, fleet, workDir, "fleet-management-it", tuning);
+        if (ownKafka != null) {
+            kafka = ownKafka.apply(workDir);
+            baton = LocalBaton.start(repoRoot, fleet, workDir, "fleet-management-it", tuning, kafka);
+        } else {
+            baton = LocalBaton.start(repoRoot, fleet, workDir, "fleet-management-it", tuning);
+        }
         System.out.println("[" + name + "] services started, logs in " + workDir);
         beforeRegistering.accept(baton);
         if (!registerFleet) {
@@ -104,6 +122,9 @@ final class SystemWorld implements BeforeAllCallback, AfterAllCallback {
     public void afterAll(ExtensionContext context) {
         if (baton != null) {
             baton.close();
+        }
+        if (kafka != null) {
+            kafka.close();
         }
     }
 

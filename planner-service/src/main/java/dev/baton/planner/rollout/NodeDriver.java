@@ -30,6 +30,13 @@ final class NodeDriver {
      * answered by then (plus the start window and grace of {@link CommandDeadlines}) has failed, and the rollout halts.
      */
     static final Duration OUT_OF_ORDER_COMMAND_TIMEOUT = Duration.ofMinutes(5);
+    /**
+     * How many times one step's command is sent anew after executors refused it {@code COMMAND_EXPIRED} (it reached
+     * them after its {@code startBy}, e.g. across an executor or broker outage, and the node's ledger shows it never
+     * started). Nothing ran, so a new attempt is safe; past this many the rollout halts, as an outage that long needs
+     * a human.
+     */
+    static final int EXPIRED_RESENDS = 3;
     private final Clock clock;
     private final Function<String, Long> epochs;
     private final CommandDeadlines deadlines;
@@ -138,6 +145,7 @@ final class NodeDriver {
     private void advance(Rollout rollout, NodeProgress node, Cause cause, List<Emission> out) {
         node.stepIndex++;
         node.attempt = 1;
+        node.expiredResends = 0;
         node.retryAt = null;
         if (node.stepIndex < rollout.procedure.steps().size()) {
             sendStep(rollout, node, cause, out);
@@ -216,6 +224,16 @@ final class NodeDriver {
                               List<Emission> out) {
         String code = failed.errorCode() == null ? FailureCode.STEP_FAILED.name() : failed.errorCode();
         String message = "step " + failed.step() + " failed on " + node.name() + " (" + code + "): " + failed.message();
+        if (FailureCode.of(code).orElse(null) == FailureCode.COMMAND_EXPIRED && node.expiredResends < EXPIRED_RESENDS) {
+            // known not to have run (the executor looked in the node's ledger before refusing it): send it again as a
+            // new attempt with a new startBy; the expired one can never start (invariant 7), so this cannot run it twice
+            node.expiredResends++;
+            node.attempt++;
+            node.note = failed.step() + " expired unrun on its way to an executor; sent again (attempt " + node.attempt
+                    + ", resend " + node.expiredResends + " of " + EXPIRED_RESENDS + ")";
+            resend(rollout, node, phase, cause, out);
+            return;
+        }
         if (phase != NodePhase.RUNNING_STEP || FailureCode.of(code).orElse(null) != FailureCode.EXIT_STATUS) {
             // only EXIT_STATUS is the command's own verdict; any other (host key, unreachable, time-out, lost connection,
             // a code this planner does not know) is not: nobody can say what state the node is in, so a human looks first
@@ -228,11 +246,12 @@ final class NodeDriver {
         switch (meaning) {
             case HALT -> fail(rollout, node, code, message, cause, out);
             case RETRY -> {
-                if (node.attempt > step.retries()) {
+                int ran = node.attempt - node.expiredResends; // attempts that ran: an expired one never did
+                if (ran > step.retries()) {
                     fail(rollout, node, FailureCode.RETRIES_EXHAUSTED.name(),
-                            message + " (after " + node.attempt + " attempts)", cause, out);
+                            message + " (after " + ran + " attempts)", cause, out);
                 } else {
-                    Duration backoff = RETRY_BACKOFF.multipliedBy(1L << (node.attempt - 1));
+                    Duration backoff = RETRY_BACKOFF.multipliedBy(1L << (ran - 1));
                     node.attempt++;
                     node.retryAt = clock.instant().plus(backoff);
                     node.moveTo(NodePhase.RETRY_WAIT);
@@ -244,6 +263,20 @@ final class NodeDriver {
                 node.note = step.name() + " failed: a reboot is required to load the update (" + failed.message() + ")";
                 advance(rollout, node, cause, out);
             }
+        }
+    }
+
+    /** The command of {@code phase} once more (its attempt already counted up): same step, new id and startBy. */
+    private void resend(Rollout rollout, NodeProgress node, NodePhase phase, Cause cause, List<Emission> out) {
+        switch (phase) {
+            case RUNNING_STEP -> sendStep(rollout, node, cause, out);
+            case REBOOTING -> send(rollout, node, StepCommand.reboot(NodePhase.REBOOTING, "reboot",
+                    rollout.procedure.remedy().rebootTimeout()), cause, out);
+            case REMEDY_REBOOTING -> send(rollout, node, StepCommand.reboot(NodePhase.REMEDY_REBOOTING, "remedy-reboot",
+                    rollout.procedure.remedy().rebootTimeout()), cause, out);
+            case DEFERRED_STOPPING -> stopDeferred(rollout, node, cause, out);
+            case DEFERRED_STARTING -> startDeferred(rollout, node, cause, out);
+            default -> throw new IllegalStateException("a result for " + node.name() + " in phase " + phase);
         }
     }
 

@@ -35,6 +35,8 @@ public final class NodeProgress {
     String note;
     int stepIndex = -1;
     int attempt = 1;
+    /** How many of this step's attempts were sent again after {@code COMMAND_EXPIRED} (they never ran). */
+    int expiredResends;
     /** The command in flight; set exactly while {@link NodePhase#commandInFlight()}. */
     String currentCommandId;
     String currentStep;
@@ -105,6 +107,7 @@ public final class NodeProgress {
                              @JsonProperty("note") String note,
                              @JsonProperty("stepIndex") Integer stepIndex,
                              @JsonProperty("attempt") Integer attempt,
+                             @JsonProperty("expiredResends") Integer expiredResends,
                              @JsonProperty("currentCommandId") String currentCommandId,
                              @JsonProperty("currentStep") String currentStep,
                              @JsonProperty("stepSentAt") Instant stepSentAt,
@@ -150,6 +153,7 @@ public final class NodeProgress {
         n.afterLastStep = after == null ? AfterLastStep.AWAIT_ACTIVE : after;
         n.stepIndex = stepIndex == null ? -1 : stepIndex;
         n.attempt = attempt == null ? 1 : attempt;
+        n.expiredResends = expiredResends == null ? 0 : expiredResends;
         n.currentCommandId = resolved.commandInFlight() ? currentCommandId : null;
         n.currentStep = currentStep;
         n.stepSentAt = stepSentAt;

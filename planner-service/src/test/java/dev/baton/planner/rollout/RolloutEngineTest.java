@@ -244,6 +244,41 @@ class RolloutEngineTest {
     }
 
     @Test
+    void aCommandRefusedExpiredUnrunIsSentAgainAsANewAttemptAndTheRolloutGoesOn() {
+        h.registerAllActive(dolphin(2), "5.20.0");
+        int[] expired = {0};
+        h.scripts.put("dx1", c -> c.step().equals("stop-services") && expired[0]++ < 2
+                ? failure(c, "COMMAND_EXPIRED", "the command reached this executor after its startBy") : null);
+        h.request(upgrade("dolphin-lab", "5.21.0"));
+        h.drive(10);
+
+        assertThat(h.commands()).filteredOn(c -> c.nodeName().equals("dx1") && c.step().equals("stop-services"))
+                .extracting(NodeCommand::attempt).containsExactly(1, 2, 3);
+        assertThat(h.commands()).extracting(NodeCommand::commandId).doesNotHaveDuplicates();
+        // each resend has a start window of its own, counted from when it is sent
+        assertThat(h.commands()).allSatisfy(c -> assertThat(c.startBy()).isNotNull());
+        assertThat(h.eventNames()).doesNotContain("RolloutHalted(dx1)").endsWith("RolloutCompleted");
+        // the next step starts at attempt 1 again
+        assertThat(h.commands()).filteredOn(c -> c.nodeName().equals("dx1") && c.step().equals("install"))
+                .extracting(NodeCommand::attempt).containsExactly(1);
+    }
+
+    @Test
+    void aCommandThatKeepsExpiringHaltsAfterTheBoundedResends() {
+        h.registerAllActive(dolphin(2), "5.20.0");
+        h.scripts.put("dx1", c -> c.step().equals("stop-services")
+                ? failure(c, "COMMAND_EXPIRED", "the command reached this executor after its startBy") : null);
+        h.request(upgrade("dolphin-lab", "5.21.0"));
+        h.drive(10);
+
+        assertThat(h.commands()).filteredOn(c -> c.step().equals("stop-services"))
+                .hasSize(1 + NodeDriver.EXPIRED_RESENDS);
+        assertThat(h.eventNames()).endsWith("RolloutHalted(dx1)");
+        assertThat(h.view().nodes().get(0).note()).startsWith("COMMAND_EXPIRED");
+        assertThat(h.commandOrder()).noneMatch(c -> c.startsWith("dx2"));
+    }
+
+    @Test
     void hostKeyMismatchHaltsWhateverTheStepSaysAndNothingMoreIsSent() {
         h.registerAllActive(dolphin(2), "5.20.0");
         h.scripts.put("dx1", c -> failure(c, "HOST_KEY_MISMATCH", "host key of 127.77.1.1 changed"));
@@ -278,6 +313,36 @@ class RolloutEngineTest {
         assertThat(flaky.commands()).extracting(NodeCommand::attempt).containsExactly(1, 2, 3);
         assertThat(flaky.commands()).extracting(NodeCommand::commandId).doesNotHaveDuplicates();
         assertThat(flaky.eventNames()).endsWith("RolloutHalted(w1)");
+    }
+
+    @Test
+    void anExpiredAttemptDoesNotCountAgainstTheStepsRetries(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("flaky.yaml"), """
+                name: flaky
+                steps:
+                  - name: fetch
+                    command: "fetch ${targetVersion}"
+                    onFailure: retry
+                    retries: 1
+                health:
+                  command: "status"
+                  activePattern: "^up$"
+                  versionPattern: "^v(\\\\S+)$"
+                """);
+        EngineHarness flaky = new EngineHarness(ProcedureCatalog.withUserFolder(dir));
+        flaky.registerAllActive(ClusterRegistrations.cluster("web", "flaky").product("web")
+                .nodes(List.of(node("w1", "h1", "a1"))).build(), "1.0");
+        // attempt 1 expires unrun, attempt 2 fails (one retry allowed), attempt 3 succeeds
+        flaky.scripts.put("w1", c -> switch (c.attempt()) {
+            case 1 -> failure(c, "COMMAND_EXPIRED", "reached the executor after its startBy");
+            case 2 -> failure(c, EXIT_STATUS, "mirror busy");
+            default -> null;
+        });
+        flaky.request(upgrade("web", "1.1"));
+        flaky.drive(5);
+
+        assertThat(flaky.commands()).extracting(NodeCommand::attempt).containsExactly(1, 2, 3);
+        assertThat(flaky.eventNames()).doesNotContain("RolloutHalted(w1)").endsWith("RolloutCompleted");
     }
 
     // ---- Matrix rules ------------------------------------------------------------------------

@@ -54,8 +54,16 @@ public final class LocalBaton implements AutoCloseable {
     /** {@link #start(Path, FleetSpec, Path, String)} with the services' JVMs and settings tuned (e.g. for benchmarks). */
     public static LocalBaton start(Path repoRoot, FleetSpec spec, Path workDir, String actor,
                                    BatonServices.Tuning tuning) throws Exception {
+        return start(repoRoot, spec, workDir, actor, tuning, SandboxKafka.shared());
+    }
+
+    /**
+     * {@link #start(Path, FleetSpec, Path, String, BatonServices.Tuning)} on a broker of the caller's (e.g. one it
+     * restarts, {@link SandboxKafka#startChildProcess}); the caller closes it after this.
+     */
+    public static LocalBaton start(Path repoRoot, FleetSpec spec, Path workDir, String actor,
+                                   BatonServices.Tuning tuning, SandboxKafka kafka) throws Exception {
         Files.createDirectories(workDir);
-        SandboxKafka kafka = SandboxKafka.shared();
         SandboxPostgres postgres = SandboxPostgres.shared();
         String auditDb = postgres.newDatabase("audit_" + Long.toString(System.nanoTime(), 36));
         SimulatedFleet fleet = SimulatedFleet.start(spec, workDir.resolve("fleet"));
