@@ -38,7 +38,10 @@ final class FaultInjector {
 
     /** When the executor may be killed. */
     enum ExecutorKills {
-        /** At any moment, mid-step included (the full test). */
+        /**
+         * At any moment, mid-step included (the full test): every other executor kill waits (at most 20 s) for a
+         * disruptive step to be running, so that kills mid-step are sure to happen, not left to chance.
+         */
         ANY_MOMENT,
         /** Only while no step is in flight (every StepStarted has its result): shows the rest while steps are not detached. */
         BETWEEN_STEPS;
@@ -74,6 +77,9 @@ final class FaultInjector {
     private volatile boolean stopping;
     private volatile Throwable failure;
     private volatile int skipped;
+    private final BooleanSupplier stepRunning;
+    private volatile int executorKillsSoFar;
+    private volatile int midStep;
     /** How long an executor kill waits for a moment with no step in flight ({@link ExecutorKills#BETWEEN_STEPS}). */
     private static final Duration QUIET_WAIT = Duration.ofSeconds(20);
 
@@ -82,12 +88,15 @@ final class FaultInjector {
      * @param services the services to kill and restart
      * @param kafka the broker to kill and restart, or null to leave the broker out (a broker that cannot restart)
      * @param executorKills when the executor may be killed
-     * @param stepInFlight whether a step has started and not ended (for {@link ExecutorKills#BETWEEN_STEPS})
+     * @param stepInFlight whether a step may be in flight (for {@link ExecutorKills#BETWEEN_STEPS})
+     * @param stepRunning whether a disruptive step has started and has no result yet (for the mid-step kills of
+     *                    {@link ExecutorKills#ANY_MOMENT})
      * @param minPause the shortest pause between the end of one fault and the next
      * @param maxPause the longest
      */
     FaultInjector(long seed, BatonServices services, SandboxKafka kafka, ExecutorKills executorKills,
-                  BooleanSupplier stepInFlight, Duration minPause, Duration maxPause) {
+                  BooleanSupplier stepInFlight, BooleanSupplier stepRunning, Duration minPause, Duration maxPause) {
+        this.stepRunning = stepRunning;
         this.random = new Random(seed);
         this.services = services;
         this.kafka = kafka != null && kafka.restartable() ? kafka : null;
@@ -118,6 +127,10 @@ final class FaultInjector {
                     if (victim.equals("executor-service") && executorKills == ExecutorKills.BETWEEN_STEPS
                             && !awaitNoStepInFlight()) {
                         continue;
+                    }
+                    if (victim.equals("executor-service") && executorKills == ExecutorKills.ANY_MOMENT
+                            && executorKillsSoFar++ % 2 == 1 && awaitStepRunning()) {
+                        midStep++;
                     }
                     Fault fault = inject(faults.size() + 1, victim);
                     faults.add(fault);
@@ -204,6 +217,22 @@ final class FaultInjector {
             }
         }
         return true;
+    }
+
+    /** Waits (at most {@link #QUIET_WAIT}) for a disruptive step to be running; false if none came (killed anyway). */
+    private boolean awaitStepRunning() {
+        long deadline = System.nanoTime() + QUIET_WAIT.toNanos();
+        while (!stepRunning.getAsBoolean()) {
+            if (stopping || System.nanoTime() > deadline || !sleep(2)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Executor kills made while a disruptive step was seen running ({@link ExecutorKills#ANY_MOMENT}). */
+    int midStep() {
+        return midStep;
     }
 
     /** Executor faults skipped for want of a quiet moment ({@link ExecutorKills#BETWEEN_STEPS}). */
