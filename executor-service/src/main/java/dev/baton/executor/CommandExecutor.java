@@ -105,26 +105,30 @@ public class CommandExecutor {
             return Disposition.REPUBLISHED;
         }
         Instant now = clock.instant();
-        NodeLedger.Seen seen = command.expiredAt(now) ? runner.lookUp(command) : null;
-        if (seen instanceof NodeLedger.Seen.Recorded recorded) {
-            LOG.infof("step %s on %s/%s: command %s is past its startBy but already ran on the node; reporting its "
-                    + "recorded outcome", command.step(), command.clusterId(), command.nodeName(), command.commandId());
-            StepResult result = recorded.outcome().toEvent(command);
-            finished.record(command.commandId(), result);
-            reports.publish(result, actor, causationId);
-            return Disposition.REPUBLISHED;
-        }
-        if (seen instanceof NodeLedger.Seen.Claimed) {
-            LOG.infof("step %s on %s/%s: command %s is past its startBy but was started on the node by an earlier "
-                    + "delivery; following it", command.step(), command.clusterId(), command.nodeName(), command.commandId());
-        } else if (seen != null) {
+        if (command.expiredAt(now)) {
             // checked here, as the command's turn in its cluster's lane comes, not when it was read: it may have queued
             String message = "command " + command.commandId() + " had to start by " + command.startBy() + " and reached "
                     + "this executor at " + now + ", when the planner no longer waits for it; nothing was run on "
                     + command.clusterId() + "/" + command.nodeName();
-            LOG.warnf("step %s on %s/%s: %s", command.step(), command.clusterId(), command.nodeName(), message);
-            reports.publish(new StepOutcome.Failed(ErrorCode.COMMAND_EXPIRED, message).toEvent(command), actor, causationId);
-            return Disposition.EXPIRED;
+            StepOutcome.Failed refusal = new StepOutcome.Failed(ErrorCode.COMMAND_EXPIRED, message);
+            NodeLedger.Seen seen = runner.refuseExpired(command, refusal);
+            if (seen instanceof NodeLedger.Seen.Recorded recorded) {
+                LOG.infof("step %s on %s/%s: command %s is past its startBy and already has an outcome on the node; "
+                        + "reporting it", command.step(), command.clusterId(), command.nodeName(), command.commandId());
+                StepResult result = recorded.outcome().toEvent(command);
+                finished.record(command.commandId(), result);
+                reports.publish(result, actor, causationId);
+                return Disposition.REPUBLISHED;
+            }
+            if (!(seen instanceof NodeLedger.Seen.Claimed)) {
+                LOG.warnf("step %s on %s/%s: %s", command.step(), command.clusterId(), command.nodeName(), message);
+                StepResult result = refusal.toEvent(command);
+                finished.record(command.commandId(), result);
+                reports.publish(result, actor, causationId);
+                return Disposition.EXPIRED;
+            }
+            LOG.infof("step %s on %s/%s: command %s is past its startBy but was started on the node by an earlier "
+                    + "delivery; following it", command.step(), command.clusterId(), command.nodeName(), command.commandId());
         }
         long start = System.nanoTime();
         LOG.infof("step %s on %s/%s started: %s command %s", command.step(), command.clusterId(), command.nodeName(),

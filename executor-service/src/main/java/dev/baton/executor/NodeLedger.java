@@ -43,6 +43,7 @@ public final class NodeLedger {
     public static final String DIR = ".baton/ledger";
     private static final String CLAIMED = "baton-ledger-claimed";
     private static final String BUSY = "baton-ledger-busy";
+    private static final String REFUSED = "baton-ledger-refused";
     private static final String ENTRY = "baton-ledger-v1 ";
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,150}");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -98,6 +99,33 @@ public final class NodeLedger {
         /** The node has never seen the command. */
         record Unknown() implements Seen {
         }
+
+        /** {@link #refuse}: the node had not started the command; it is now recorded refused and can never start. */
+        record Refused() implements Seen {
+        }
+    }
+
+    /**
+     * For a command that must not start any more (past its {@code startBy}): claims its entry if nobody has, takes the
+     * step's fence ({@code started/}, or {@code rebooting/} for a reboot) so that no delivery can start it from now on,
+     * and records {@code refusal} as its outcome, all in one exec. A later claim (another instance that saw the command
+     * in time) finds the refusal, not a free entry. Finds an outcome already recorded, or a step that has passed its
+     * fence ({@link Seen.Claimed}: follow it), or a claim by an executor that leaves no trace of its progress (the
+     * same).
+     */
+    public static Seen refuse(RemoteSession session, String commandId, boolean reboot, StepOutcome refusal,
+                              Duration timeout) throws RemoteShellException {
+        String entry = path(commandId);
+        String claim = entry + ".claim";
+        ExecResult result = session.exec("mkdir -p " + DIR + " && mkdir " + claim + " 2>/dev/null && mkdir " + claim
+                + "/attachable; test -d " + claim + "/attachable && mkdir " + claim + (reboot ? "/rebooting" : "/started")
+                + " 2>/dev/null && echo '" + encode(refusal) + "' > " + entry + ".tmp.$$ && mv " + entry + ".tmp.$$ "
+                + entry + ".done && echo " + REFUSED + " || cat " + entry + ".done 2>/dev/null || echo " + BUSY, timeout);
+        String out = result.output().trim();
+        if (out.equals(REFUSED)) {
+            return new Seen.Refused();
+        }
+        return decode(out).<Seen>map(Seen.Recorded::new).orElseGet(Seen.Claimed::new);
     }
 
     /** Looks at the command's entry without claiming it. */

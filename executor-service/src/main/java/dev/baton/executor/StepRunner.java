@@ -116,18 +116,22 @@ public class StepRunner {
     }
 
     /**
-     * What the node's ledger holds for the command, without claiming it: for a command past its {@code startBy}, which
-     * must not start but may already have (then it is followed, or its outcome reported). A node that cannot be
-     * asked is {@link NodeLedger.Seen.Unknown}: the command has not started through this executor's connection.
+     * For a command past its {@code startBy}, which must not start but may already have: refuses it in the node's ledger
+     * ({@link NodeLedger#refuse}) unless it has started, so that no other delivery can start it after this executor
+     * reports it refused. {@link NodeLedger.Seen.Recorded}: it already ran (or was refused before), report that;
+     * {@link NodeLedger.Seen.Claimed}: it started, follow it; {@link NodeLedger.Seen.Refused}: recorded refused;
+     * {@link NodeLedger.Seen.Unknown}: a command that keeps no ledger entry, or a node that cannot be asked (nothing
+     * started through this executor's connection).
      */
-    public NodeLedger.Seen lookUp(NodeCommand command) {
+    public NodeLedger.Seen refuseExpired(NodeCommand command, StepOutcome.Failed refusal) {
         if (!usesLedger(command) || problemWith(command) != null) {
             return new NodeLedger.Seen.Unknown();
         }
         try (RemoteSession session = shell.open(command.target())) {
-            return NodeLedger.peek(session, command.commandId(), HOUSEKEEPING_TIMEOUT);
+            return NodeLedger.refuse(session, command.commandId(), command.kind() == NodeCommand.Kind.REBOOT, refusal,
+                    HOUSEKEEPING_TIMEOUT);
         } catch (RemoteShellException e) {
-            LOG.warnf("command %s: could not look it up in the ledger of %s (%s)", command.commandId(), node(command),
+            LOG.warnf("command %s: could not refuse it in the ledger of %s (%s)", command.commandId(), node(command),
                     e.getMessage());
             return new NodeLedger.Seen.Unknown();
         }
@@ -551,6 +555,9 @@ public class StepRunner {
                 state = readState(command, deadline);
             } catch (RemoteShellException e) {
                 return failed(e);
+            }
+            if (state != null && state.outcome() != null) {
+                return state.outcome(); // refused past its startBy by another delivery, or done
             }
             return state == null || state.boot() == null
                     ? inDoubt(command, "another delivery took its reboot fence but recorded no boot id")

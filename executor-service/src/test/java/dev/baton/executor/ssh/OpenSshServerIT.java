@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import dev.baton.ssh.ExecResult;
 import dev.baton.sandbox.openssh.OpenSshServer;
 import dev.baton.ssh.SshSettings;
@@ -273,6 +274,43 @@ class OpenSshServerIT {
             first.shutdownNow();
             firstShell.closeAll();
             nextShell.closeAll();
+        }
+    }
+
+    @Test
+    void aCommandRefusedPastItsStartByCanNeverStartLaterNotEvenFromAClaimMadeInTime() throws Exception {
+        Path runs = dir.resolve("refused-runs.txt");
+        StepOutcome.Failed refusal = new StepOutcome.Failed(ErrorCode.COMMAND_EXPIRED, "reached the executor too late");
+        NodeCommand unseen = disruptiveStep("refused-" + System.nanoTime(), "echo unseen >> " + runs, Duration.ofMinutes(1));
+        NodeCommand claimedOnly = disruptiveStep("refused-claimed-" + System.nanoTime(), "echo claimed >> " + runs,
+                Duration.ofMinutes(1));
+        NodeCommand running = disruptiveStep("refused-running-" + System.nanoTime(), "sleep 2; echo running >> " + runs,
+                Duration.ofMinutes(1));
+        SshjRemoteShell shell = shell(knownHosts("[127.0.0.1]:" + port + " " + hostKeyLine), "client_ed25519", null);
+        ExecutorService other = Executors.newSingleThreadExecutor();
+        try {
+            // never seen by the node: refused in its ledger; a delivery that saw it in time then finds the refusal
+            assertThat(runner(shell).refuseExpired(unseen, refusal)).isInstanceOf(NodeLedger.Seen.Refused.class);
+            assertThat(runner(shell).run(unseen)).isEqualTo(refusal);
+
+            // claimed by an executor that died before launching it: refused too, and never launched after that
+            try (RemoteSession session = shell.open(target())) {
+                assertThat(NodeLedger.claim(session, claimedOnly.commandId(), TIMEOUT))
+                        .isInstanceOf(NodeLedger.Claim.Claimed.class);
+            }
+            assertThat(runner(shell).refuseExpired(claimedOnly, refusal)).isInstanceOf(NodeLedger.Seen.Refused.class);
+            assertThat(runner(shell).run(claimedOnly)).isEqualTo(refusal);
+
+            // already running: not refused, followed to its real outcome
+            Future<StepOutcome> first = other.submit(() -> runner(shell).run(running));
+            awaitFile(home().resolve(NodeLedger.DIR).resolve(running.commandId() + ".claim/pid"));
+            assertThat(runner(shell).refuseExpired(running, refusal)).isInstanceOf(NodeLedger.Seen.Claimed.class);
+            assertThat(first.get(1, TimeUnit.MINUTES)).isInstanceOf(StepOutcome.Succeeded.class);
+
+            assertThat(Files.readAllLines(runs)).as("what ran on the node").containsExactly("running");
+        } finally {
+            other.shutdownNow();
+            shell.closeAll();
         }
     }
 
