@@ -11,8 +11,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -189,7 +191,7 @@ public final class NodeLedger {
                     + ".claim (exit " + result.exitCode() + ")");
         }
         String tail = text.substring(end == 0 ? "@end\n".length() : end + "\n@end\n".length());
-        java.util.Map<String, String> sections = new java.util.HashMap<>();
+        Map<String, String> sections = new HashMap<>();
         String current = null;
         for (String line : text.substring(0, end).lines().map(String::trim).toList()) {
             if (line.startsWith("@")) {
@@ -204,8 +206,17 @@ public final class NodeLedger {
                 number(sections.get("rc")), decode(sections.getOrDefault("done", "")).orElse(null), tail);
     }
 
+    /**
+     * What {@link #alive} found.
+     *
+     * @param running    the process still runs
+     * @param exitStatus its exit status, if it recorded one meanwhile
+     */
+    public record Liveness(boolean running, Integer exitStatus) {
+    }
+
     /** Whether the process {@code pid} still runs, and its exit status if it recorded one meanwhile. */
-    public static JobState alive(RemoteSession session, String commandId, int pid, Duration timeout) throws RemoteShellException {
+    public static Liveness alive(RemoteSession session, String commandId, int pid, Duration timeout) throws RemoteShellException {
         String claim = path(commandId) + ".claim";
         ExecResult result = session.exec("kill -0 " + pid + " 2>/dev/null && echo @alive; echo @rc; cat " + claim
                 + "/rc 2>/dev/null; echo @end", timeout);
@@ -215,7 +226,7 @@ public final class NodeLedger {
         }
         int rcAt = lines.indexOf("@rc");
         Integer rc = rcAt >= 0 && rcAt + 1 < lines.size() ? number(lines.get(rcAt + 1)) : null;
-        return new JobState(true, lines.contains("@alive"), pid, null, null, rc, null, "");
+        return new Liveness(lines.contains("@alive"), rc);
     }
 
     /**

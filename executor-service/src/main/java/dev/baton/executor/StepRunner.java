@@ -10,6 +10,7 @@ import dev.baton.executor.ssh.RemoteShellException;
 import dev.baton.executor.ssh.ShellFailure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,6 +56,8 @@ public class StepRunner {
     static final String DEFAULT_REBOOT_COMMAND = "reboot";
     /** Short housekeeping commands (ledger, pwd) get this long. */
     static final Duration HOUSEKEEPING_TIMEOUT = Duration.ofSeconds(30);
+    /** How long a launched step may take to pass its fence and record its pid. */
+    static final Duration JOB_START_GRACE = Duration.ofSeconds(10);
 
     private final RemoteShell shell;
     private final ArtifactCache artifacts;
@@ -97,9 +100,7 @@ public class StepRunner {
                 return failed(e); // nothing ran
             }
             if (claim instanceof NodeLedger.Claim.Recorded recorded) {
-                LOG.infof("command %s already ran on %s (recorded in its ledger); not running it again",
-                        command.commandId(), node(command));
-                return recorded.outcome();
+                return alreadyRan(command, recorded.outcome());
             }
             if (claim instanceof NodeLedger.Claim.Busy) {
                 return reattach(command, output, deadline);
@@ -137,6 +138,12 @@ public class StepRunner {
         }
     }
 
+    private static StepOutcome alreadyRan(NodeCommand command, StepOutcome outcome) {
+        LOG.infof("command %s already ran on %s (recorded in its ledger); not running it again", command.commandId(),
+                node(command));
+        return outcome;
+    }
+
     /** Re-attaches to what an earlier delivery (or another executor) started on the node, or says it cannot. */
     StepOutcome reattach(NodeCommand command, OutputListener output, Instant deadline) throws InterruptedException {
         NodeLedger.JobState state;
@@ -149,9 +156,7 @@ public class StepRunner {
             return inDoubt(command, "its node could not be reached to read its ledger entry");
         }
         if (state.outcome() != null) {
-            LOG.infof("command %s already ran on %s (recorded in its ledger); not running it again",
-                    command.commandId(), node(command));
-            return state.outcome();
+            return alreadyRan(command, state.outcome());
         }
         if (!state.attachable() || !(detached(command) || command.kind() == NodeCommand.Kind.REBOOT)) {
             return awaitRecorded(command, deadline); // claimed by an executor that leaves no trace of the step's progress
@@ -176,9 +181,6 @@ public class StepRunner {
     static boolean detached(NodeCommand command) {
         return command.kind() == NodeCommand.Kind.RUN && command.disruptive();
     }
-
-    /** How long a launched step may take to pass its fence and record its pid. */
-    static final Duration JOB_START_GRACE = Duration.ofSeconds(10);
 
     /** Starts the step detached (unless an earlier launch did) and waits for it while the connection lasts. */
     private StepOutcome launchAndAwait(NodeCommand command, OutputListener output, Instant deadline)
@@ -232,13 +234,13 @@ public class StepRunner {
             }
             if (state.started() && state.pid() != null) {
                 try (RemoteSession session = shell.open(command.target())) {
-                    NodeLedger.JobState alive = NodeLedger.alive(session, command.commandId(), state.pid(),
+                    NodeLedger.Liveness alive = NodeLedger.alive(session, command.commandId(), state.pid(),
                             HOUSEKEEPING_TIMEOUT);
                     if (alive.exitStatus() != null) {
                         state = null; // ended meanwhile: read its output with the state
                         continue;
                     }
-                    if (!alive.started()) {
+                    if (!alive.running()) {
                         return new StepOutcome.Failed(ErrorCode.EXIT_STATUS, "`" + command.command() + "` (process "
                                 + state.pid() + ") ended on " + node(command) + " without recording an exit status "
                                 + "(killed?); its outcome is unknown, it was not run again");
@@ -270,7 +272,7 @@ public class StepRunner {
 
     private static StepOutcome ended(NodeCommand command, int exitStatus, String tail, OutputListener output) {
         if (!tail.isEmpty()) {
-            byte[] bytes = tail.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] bytes = tail.getBytes(StandardCharsets.UTF_8);
             output.onOutput(bytes, 0, bytes.length);
         }
         return exitStatus == 0 ? new StepOutcome.Succeeded(0, tail)
