@@ -291,21 +291,7 @@ class RolloutEngineTest {
 
     @Test
     void aRetryStepIsRetriedWithBackOffThenHalts(@TempDir Path dir) throws IOException {
-        Files.writeString(dir.resolve("flaky.yaml"), """
-                name: flaky
-                steps:
-                  - name: fetch
-                    command: "fetch ${targetVersion}"
-                    onFailure: retry
-                    retries: 2
-                health:
-                  command: "status"
-                  activePattern: "^up$"
-                  versionPattern: "^v(\\\\S+)$"
-                """);
-        EngineHarness flaky = new EngineHarness(ProcedureCatalog.withUserFolder(dir));
-        flaky.registerAllActive(ClusterRegistrations.cluster("web", "flaky").product("web")
-                .nodes(List.of(node("w1", "h1", "a1"))).build(), "1.0");
+        EngineHarness flaky = flaky(dir, 2);
         flaky.scripts.put("w1", c -> failure(c, EXIT_STATUS, "mirror busy"));
         flaky.request(upgrade("web", "1.1"));
         flaky.drive(5);
@@ -317,21 +303,7 @@ class RolloutEngineTest {
 
     @Test
     void anExpiredAttemptDoesNotCountAgainstTheStepsRetries(@TempDir Path dir) throws IOException {
-        Files.writeString(dir.resolve("flaky.yaml"), """
-                name: flaky
-                steps:
-                  - name: fetch
-                    command: "fetch ${targetVersion}"
-                    onFailure: retry
-                    retries: 1
-                health:
-                  command: "status"
-                  activePattern: "^up$"
-                  versionPattern: "^v(\\\\S+)$"
-                """);
-        EngineHarness flaky = new EngineHarness(ProcedureCatalog.withUserFolder(dir));
-        flaky.registerAllActive(ClusterRegistrations.cluster("web", "flaky").product("web")
-                .nodes(List.of(node("w1", "h1", "a1"))).build(), "1.0");
+        EngineHarness flaky = flaky(dir, 1);
         // attempt 1 expires unrun, attempt 2 fails (one retry allowed), attempt 3 succeeds
         flaky.scripts.put("w1", c -> switch (c.attempt()) {
             case 1 -> failure(c, "COMMAND_EXPIRED", "reached the executor after its startBy");
@@ -343,6 +315,26 @@ class RolloutEngineTest {
 
         assertThat(flaky.commands()).extracting(NodeCommand::attempt).containsExactly(1, 2, 3);
         assertThat(flaky.eventNames()).doesNotContain("RolloutHalted(w1)").endsWith("RolloutCompleted");
+    }
+
+    /** A one-node cluster of a user product whose one step ({@code fetch}) is retried {@code retries} times. */
+    private static EngineHarness flaky(Path dir, int retries) throws IOException {
+        Files.writeString(dir.resolve("flaky.yaml"), """
+                name: flaky
+                steps:
+                  - name: fetch
+                    command: "fetch ${targetVersion}"
+                    onFailure: retry
+                    retries: %d
+                health:
+                  command: "status"
+                  activePattern: "^up$"
+                  versionPattern: "^v(\\\\S+)$"
+                """.formatted(retries));
+        EngineHarness flaky = new EngineHarness(ProcedureCatalog.withUserFolder(dir));
+        flaky.registerAllActive(ClusterRegistrations.cluster("web", "flaky").product("web")
+                .nodes(List.of(node("w1", "h1", "a1"))).build(), "1.0");
+        return flaky;
     }
 
     // ---- Matrix rules ------------------------------------------------------------------------
