@@ -26,8 +26,9 @@ import org.jboss.logging.Logger;
  * skipped, a command with a fencing epoch lower than one already seen for its cluster is dropped, a command
  * this process already finished is answered with its recorded result (the node's ledger covers the other cases),
  * and a command whose {@code startBy} has passed is refused unrun with {@code COMMAND_EXPIRED} (invariant 7: the
- * planner has given up on it, or will have before it could end) — unless the node's ledger shows that an earlier
- * delivery already started it: then it is followed to its end (or its recorded outcome reported), never started anew.
+ * planner has given up on it, or will have before it could end), the refusal recorded in the node's ledger so that no
+ * later delivery starts it — unless the ledger shows that an earlier delivery already started it: then it is followed
+ * to its end (or its recorded outcome reported), never started anew.
  */
 @ApplicationScoped
 public class CommandExecutor {

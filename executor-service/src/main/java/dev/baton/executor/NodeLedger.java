@@ -88,7 +88,7 @@ public final class NodeLedger {
         return decode(out).<Claim>map(Claim.Recorded::new).orElseGet(Claim.Busy::new);
     }
 
-    /** What {@link #peek} found: an outcome, a claim without one, or nothing. */
+    /** What {@link #refuse} found (or {@link Unknown}: the node was not asked). */
     public sealed interface Seen {
         /** The command already ran on this node; this was its outcome. */
         record Recorded(StepOutcome outcome) implements Seen {
@@ -98,7 +98,7 @@ public final class NodeLedger {
         record Claimed() implements Seen {
         }
 
-        /** The node has never seen the command. */
+        /** Not known: a command that keeps no ledger entry, or a node that could not be asked. */
         record Unknown() implements Seen {
         }
 
@@ -121,26 +121,13 @@ public final class NodeLedger {
         String claim = entry + ".claim";
         ExecResult result = session.exec("mkdir -p " + DIR + " && mkdir " + claim + " 2>/dev/null && mkdir " + claim
                 + "/attachable; test -d " + claim + "/attachable && mkdir " + claim + (reboot ? "/rebooting" : "/started")
-                + " 2>/dev/null && echo '" + encode(refusal) + "' > " + entry + ".tmp.$$ && mv " + entry + ".tmp.$$ "
-                + entry + ".done && echo " + REFUSED + " || cat " + entry + ".done 2>/dev/null || echo " + BUSY, timeout);
+                + " 2>/dev/null && " + writeDone(entry, refusal) + " && echo " + REFUSED + " || cat " + entry
+                + ".done 2>/dev/null || echo " + BUSY, timeout);
         String out = result.output().trim();
         if (out.equals(REFUSED)) {
             return new Seen.Refused();
         }
         return decode(out).<Seen>map(Seen.Recorded::new).orElseGet(Seen.Claimed::new);
-    }
-
-    /** Looks at the command's entry without claiming it. */
-    public static Seen peek(RemoteSession session, String commandId, Duration timeout) throws RemoteShellException {
-        String entry = path(commandId);
-        ExecResult result = session.exec("cat " + entry + ".done 2>/dev/null; test -d " + entry + ".claim && echo "
-                + BUSY, timeout);
-        String out = result.output().trim();
-        Optional<StepOutcome> recorded = decode(out.lines().findFirst().orElse(""));
-        if (recorded.isPresent()) {
-            return new Seen.Recorded(recorded.get());
-        }
-        return out.lines().anyMatch(BUSY::equals) ? new Seen.Claimed() : new Seen.Unknown();
     }
 
     /**
@@ -290,13 +277,17 @@ public final class NodeLedger {
     public static void record(RemoteSession session, String commandId, StepOutcome outcome, Duration timeout)
             throws RemoteShellException {
         String entry = path(commandId);
-        ExecResult result = session.exec("echo '" + encode(outcome) + "' > " + entry + ".tmp.$$ && mv " + entry + ".tmp.$$ "
-                + entry + ".done", timeout);
+        ExecResult result = session.exec(writeDone(entry, outcome), timeout);
         if (!result.succeeded()) {
             throw new RemoteShellException(ShellFailure.FILE_TRANSFER,
                     "could not write the ledger entry " + entry + ".done (exit " + result.exitCode() + "): "
                             + result.output().trim());
         }
+    }
+
+    /** The line writing the outcome to {@code <entry>.done} atomically (temporary file, then rename). */
+    private static String writeDone(String entry, StepOutcome outcome) {
+        return "echo '" + encode(outcome) + "' > " + entry + ".tmp.$$ && mv " + entry + ".tmp.$$ " + entry + ".done";
     }
 
     /** The entry's path without suffix; ids that are not plain file names are hashed. */
