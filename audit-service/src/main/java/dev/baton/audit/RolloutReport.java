@@ -66,7 +66,10 @@ public record RolloutReport(
     public record MixedVersionWindow(Instant openedAt, Instant closedAt, Duration duration, List<String> versions) {
     }
 
-    /** How the rollout ended (or {@code RUNNING}). */
-    public record Outcome(String status, Instant at, String code, String message) {
+    /** How the rollout ended (or {@code RUNNING}); {@code skipped}: the nodes an operator left out (not upgraded). */
+    public record Outcome(String status, Instant at, String code, String message, List<String> skipped) {
+        public Outcome(String status, Instant at, String code, String message) {
+            this(status, at, code, message, List.of());
+        }
     }
 }

@@ -143,7 +143,9 @@ public final class RolloutReports {
                 interruptions.add(new RolloutReport.Notice(at, "RolloutAborted", a.nodeName(), a.code(), a.message(), d.stored().actor()));
                 outcome = new RolloutReport.Outcome("ABORTED", at, a.code(), a.message());
             } else if (e instanceof RolloutCompleted c) {
-                outcome = new RolloutReport.Outcome("COMPLETED", at, c.code(), c.message());
+                List<String> skipped = c.skipped() == null ? List.of() : c.skipped();
+                skipped.forEach(name -> nodes.computeIfAbsent(name, NodeState::new).status = "SKIPPED");
+                outcome = new RolloutReport.Outcome("COMPLETED", at, c.code(), c.message(), skipped);
             } else if (e instanceof RolloutRejected r) {
                 outcome = new RolloutReport.Outcome("REJECTED", at, r.code(), r.message());
             } else if (e instanceof MixedVersionWindowOpened o) {

@@ -216,22 +216,66 @@ final class RolloutCommands {
         }
     }
 
-    @Command(name = "release", mixinStandardHelpOptions = true,
-            description = "Release a node the rollout is holding (e.g. after a manual fix), so it can go on.")
-    static final class Release extends BatonSubcommand {
+    /** Shared body of release, retry and skip: an action on one node of a rollout. */
+    abstract static class NodeControl extends BatonSubcommand {
         @Parameters(index = "0", paramLabel = "ROLLOUT")
         String rolloutId;
 
         @Parameters(index = "1", paramLabel = "NODE")
         String nodeName;
 
+        abstract String action();
+
+        /** The query string of the request, empty or starting with '?'. */
+        String query() {
+            return "";
+        }
+
         @Override
         public Integer call() {
             JsonNode answer = cli().planner().post("/api/v1/rollouts/" + BatonApi.segment(rolloutId) + "/nodes/"
-                    + BatonApi.segment(nodeName) + "/release", null);
+                    + BatonApi.segment(nodeName) + "/" + action() + query(), null);
             cli().print(answer == null ? BatonJson.mapper().createObjectNode().put("rolloutId", rolloutId).put("nodeName", nodeName)
-                    .put("action", "release") : answer, () -> "release of " + nodeName + " requested for rollout " + rolloutId);
+                    .put("action", action()) : answer, () -> action() + " of " + nodeName + " requested for rollout " + rolloutId
+                    + " (RolloutControl on baton.requests.v1)");
             return ExitCode.OK;
+        }
+    }
+
+    @Command(name = "release", mixinStandardHelpOptions = true,
+            description = "Release a node the rollout is holding (e.g. after a manual fix), so it can go on.")
+    static final class Release extends NodeControl {
+        @Override
+        String action() {
+            return "release";
+        }
+    }
+
+    @Command(name = "retry", mixinStandardHelpOptions = true,
+            description = {"Run a failed node again as a new attempt, from the step it failed in (or from its first step"
+                    + " with --from-start), e.g. once the fault is gone. A halted rollout goes on."})
+    static final class Retry extends NodeControl {
+        @Option(names = "--from-start", description = "run every step of the node again, not only from the failed one")
+        boolean fromStart;
+
+        @Override
+        String action() {
+            return "retry";
+        }
+
+        @Override
+        String query() {
+            return fromStart ? "?fromStart=true" : "";
+        }
+    }
+
+    @Command(name = "skip", mixinStandardHelpOptions = true,
+            description = {"Leave a node out (one not started yet, or a failed one): the rollout can complete without it,"
+                    + " and lists it as skipped. A halted rollout goes on."})
+    static final class Skip extends NodeControl {
+        @Override
+        String action() {
+            return "skip";
         }
     }
 }

@@ -155,7 +155,14 @@ final class Text {
         String state = rollout.path("state").asText();
         switch (state) {
             case "COMPLETED":
-                return "rollout completed: every node runs " + rollout.path("targetVersion").asText();
+                List<String> skipped = new ArrayList<>();
+                rollout.path("nodes").forEach(n -> {
+                    if ("SKIPPED".equals(n.path("state").asText()) && n.path("note").asText().contains("skipped by ")) {
+                        skipped.add(n.path("nodeName").asText());
+                    }
+                });
+                return "rollout completed: every node runs " + rollout.path("targetVersion").asText()
+                        + (skipped.isEmpty() ? "" : " except " + String.join(", ", skipped) + ", skipped by an operator");
             case "REJECTED":
                 return rejection(rollout);
             case "PLANNED":

@@ -48,6 +48,10 @@ final class UpgradeCommand extends BatonSubcommand {
     @Option(names = "--allow-offline", description = "plan a complete (offline) update where a rolling one is not allowed")
     boolean allowOffline;
 
+    @Option(names = "--allow-unknown-compatibility",
+            description = "roll to a target the procedure's compatibility table has no row for (you checked the release notes)")
+    boolean allowUnknownCompatibility;
+
     @Option(names = "--requested-by", paramLabel = "WHO", description = "recorded in the audit trail (default: cli:$USER)")
     String requestedBy;
 
@@ -100,7 +104,8 @@ final class UpgradeCommand extends BatonSubcommand {
             throw new CliException(ExitCode.USAGE, "--to must name a version");
         }
         return new UpgradeRequested(requestId, clusterId, targetVersion.strip(), maxUnavailable, canary, stopAfter,
-                delayBetweenNodes, force, allowOffline, exclude, dryRun, requestedBy == null ? defaultActor : requestedBy);
+                delayBetweenNodes, force, allowOffline, exclude, dryRun, requestedBy == null ? defaultActor : requestedBy,
+                null, null, allowUnknownCompatibility);
     }
 
     private static void positive(String option, Integer value) {

@@ -21,7 +21,8 @@ public record UpgradeRequested(
         boolean dryRun,
         String requestedBy,
         Integer maxUnavailablePercent,
-        MaintenanceWindow maintenanceWindow) implements RequestEvent {
+        MaintenanceWindow maintenanceWindow,
+        boolean allowUnknownCompatibility) implements RequestEvent {
 
     public UpgradeRequested {
         exclude = exclude == null ? List.of() : List.copyOf(exclude);
@@ -32,7 +33,16 @@ public record UpgradeRequested(
             Integer canary, Integer stopAfter, Duration delayBetweenNodes, boolean force, boolean allowOffline,
             List<String> exclude, boolean dryRun, String requestedBy) {
         this(requestId, clusterId, targetVersion, maxUnavailable, canary, stopAfter, delayBetweenNodes, force,
-                allowOffline, exclude, dryRun, requestedBy, null, null);
+                allowOffline, exclude, dryRun, requestedBy, null, null, false);
+    }
+
+    /** A request that does not allow rolling to a target the procedure's compatibility table has no row for. */
+    public UpgradeRequested(String requestId, String clusterId, String targetVersion, Integer maxUnavailable,
+            Integer canary, Integer stopAfter, Duration delayBetweenNodes, boolean force, boolean allowOffline,
+            List<String> exclude, boolean dryRun, String requestedBy, Integer maxUnavailablePercent,
+            MaintenanceWindow maintenanceWindow) {
+        this(requestId, clusterId, targetVersion, maxUnavailable, canary, stopAfter, delayBetweenNodes, force,
+                allowOffline, exclude, dryRun, requestedBy, maxUnavailablePercent, maintenanceWindow, false);
     }
 
     /**

@@ -36,8 +36,17 @@ public record Procedure(
     }
 
     /**
-     * Whether a rolling update from {@code running} to {@code target} is allowed. With no table
-     * entry for the target, rolling is allowed (the procedure states no restriction).
+     * Whether the release notes speak of {@code target}: false when the procedure has a compatibility table and no
+     * row of it applies to the target (the planner then refuses the target unless the request allows unknown
+     * compatibility). A procedure without a table makes no claim about any version: every target is known.
+     */
+    public boolean knowsCompatibilityOf(String target) {
+        return compatibility.isEmpty() || compatibility.stream().anyMatch(r -> r.appliesTo(target));
+    }
+
+    /**
+     * Whether a rolling update from {@code running} to {@code target} is allowed by the target's row. With no row for
+     * the target (see {@link #knowsCompatibilityOf}) this says true: the caller decides what an unknown target means.
      */
     public boolean allowsRolling(String running, String target) {
         Optional<CompatibilityRule> rule = compatibility.stream().filter(r -> r.appliesTo(target)).findFirst();

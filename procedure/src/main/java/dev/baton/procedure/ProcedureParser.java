@@ -239,9 +239,11 @@ public final class ProcedureParser {
     private void checkPlaceholders(String command, Node node) {
         Matcher matcher = StepDefinition.PLACEHOLDER.matcher(command);
         while (matcher.find()) {
-            if (!StepDefinition.VARIABLES.contains(matcher.group(1))) {
-                throw fields.error(node, "unknown variable ${" + matcher.group(1) + "} in command (known: "
-                        + String.join(", ", new java.util.TreeSet<>(StepDefinition.VARIABLES)) + ")");
+            String placeholder = matcher.group(1);
+            if (!StepDefinition.VARIABLES.contains(placeholder) && !placeholder.startsWith(StepDefinition.IF_FORCED)) {
+                throw fields.error(node, "unknown variable ${" + placeholder + "} in command (known: "
+                        + String.join(", ", new java.util.TreeSet<>(StepDefinition.VARIABLES)) + ", and ${"
+                        + StepDefinition.IF_FORCED + "TEXT})");
             }
         }
     }

@@ -3,6 +3,7 @@ package dev.baton.procedure;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -10,7 +11,7 @@ import java.util.regex.Pattern;
  * One step of a procedure: a command template rendered per node by the planner.
  *
  * @param kind {@code run} or {@code reboot} (the executor's NodeCommand kinds)
- * @param command template with {@code ${variable}} placeholders, see {@link #VARIABLES}
+ * @param command template with {@code ${variable}} placeholders, see {@link #VARIABLES}, and {@link #IF_FORCED}
  * @param disruptive whether the step takes the node out of service
  * @param onFailure what a failure means when no {@code failureRules} entry matches the step's output
  * @param failureRules output-specific meanings, tried in order (e.g. "a reboot will fix the problem")
@@ -46,19 +47,31 @@ public record StepDefinition(
     }
 
     /** The variables a command template may use. */
-    public static final java.util.Set<String> VARIABLES =
-            java.util.Set.of("targetVersion", "fromVersion", "nodeName", "clusterAddress", "clusterId");
+    public static final Set<String> VARIABLES =
+            Set.of("targetVersion", "fromVersion", "nodeName", "clusterAddress", "clusterId");
+
+    /**
+     * The conditional placeholder {@code ${ifForced:TEXT}}: TEXT when the rollout was requested with force (a
+     * downgrade or a re-install, e.g. Dolphin's installer needs {@code --enforce} then), nothing otherwise.
+     */
+    public static final String IF_FORCED = "ifForced:";
+
+    /** The value {@link #render} reads to decide {@code ${ifForced:...}}: "true" when the request is forced. */
+    public static final String FORCED = "forced";
 
     static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]*)}");
 
-    /** The command line for one node. Every placeholder must have a value. */
+    /** The command line for one node. Every placeholder must have a value ({@code forced} defaults to false). */
     public String render(Map<String, String> values) {
         Matcher matcher = PLACEHOLDER.matcher(command);
         StringBuilder out = new StringBuilder();
         while (matcher.find()) {
-            String value = values.get(matcher.group(1));
+            String placeholder = matcher.group(1);
+            String value = placeholder.startsWith(IF_FORCED)
+                    ? ("true".equals(values.get(FORCED)) ? placeholder.substring(IF_FORCED.length()) : "")
+                    : values.get(placeholder);
             if (value == null) {
-                throw new IllegalArgumentException("no value for ${" + matcher.group(1) + "} in step " + name);
+                throw new IllegalArgumentException("no value for ${" + placeholder + "} in step " + name);
             }
             matcher.appendReplacement(out, Matcher.quoteReplacement(value));
         }

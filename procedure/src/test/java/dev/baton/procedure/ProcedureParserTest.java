@@ -36,6 +36,9 @@ class ProcedureParserTest {
         assertThat(dolphin.steps().get(1).onFailure()).isEqualTo(FailureMeaning.REQUIRE_REBOOT);
         assertThat(dolphin.steps().get(2).render(Map.of("targetVersion", "5.21.0")))
                 .isEqualTo("sh ./Dolphin_eXpressWare-5.21.0.sh --install-node --use-rpms .");
+        // "to re-install the same version, or even an older version ... you need to use the --enforce option"
+        assertThat(dolphin.steps().get(2).render(Map.of("targetVersion", "5.20.0", StepDefinition.FORCED, "true")))
+                .isEqualTo("sh ./Dolphin_eXpressWare-5.20.0.sh --install-node --use-rpms . --enforce");
         assertThat(dolphin.allowsRolling("5.20.0", "5.21.0")).isTrue();
         assertThat(dolphin.allowsRolling("5.18.2", "5.21.0")).isFalse();
     }

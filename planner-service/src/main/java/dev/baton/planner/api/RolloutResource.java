@@ -6,6 +6,7 @@ import dev.baton.contracts.UpgradeRequested;
 import dev.baton.messaging.EventPublisher;
 import dev.baton.planner.messaging.RolloutCoordinator;
 import dev.baton.planner.plan.UpgradeRequestRules;
+import dev.baton.planner.rollout.NodeState;
 import dev.baton.planner.rollout.RolloutView;
 import dev.baton.planner.state.RolloutViews;
 import dev.baton.procedure.Versions;
@@ -82,6 +83,8 @@ public class RolloutResource {
         Duration delay = body.optionalDuration("delayBetweenNodes", "how long to wait between nodes");
         boolean force = body.flag("force", "whether a target that is not newer than the running version is allowed");
         boolean allowOffline = body.flag("allowOffline", "whether a complete offline update may be planned");
+        boolean allowUnknown = body.flag("allowUnknownCompatibility", "whether a target the procedure's compatibility"
+                + " table has no row for may be rolled to");
         List<String> exclude = body.names("exclude", "the names of nodes to leave out, like [\"srv2\"]");
         boolean dryRun = body.flag("dryRun", "whether only to plan, touching no node");
         String requestedBy = body.optionalName("requestedBy", "who asks, like alice@ops");
@@ -97,7 +100,7 @@ public class RolloutResource {
                 }).orElse(null);
         UpgradeRequested request = new UpgradeRequested(requestId == null ? UUID.randomUUID().toString() : requestId,
                 clusterId, targetVersion, maxUnavailable, canary, stopAfter, delay, force, allowOffline, exclude, dryRun,
-                requestedBy == null ? "rest" : requestedBy, percent, window);
+                requestedBy == null ? "rest" : requestedBy, percent, window, allowUnknown);
         refuse(UpgradeRequestRules.targetVersion(targetVersion));
         // the inventory as far as this planner has read it; until it has caught up, exclude is checked by the engine
         ClusterRegistered cluster = coordinator.isReady() ? coordinator.read(engine -> engine.cluster(clusterId)).orElse(null)
@@ -120,7 +123,8 @@ public class RolloutResource {
         return new UpgradeRequested(r.requestId(), r.clusterId(), r.targetVersion(), r.maxUnavailable(),
                 r.canary() != null && r.canary() == 0 ? null : r.canary(),
                 r.stopAfter() != null && r.stopAfter() == 0 ? null : r.stopAfter(), r.delayBetweenNodes(), r.force(),
-                r.allowOffline(), r.exclude(), r.dryRun(), r.requestedBy(), r.maxUnavailablePercent(), window);
+                r.allowOffline(), r.exclude(), r.dryRun(), r.requestedBy(), r.maxUnavailablePercent(), window,
+                r.allowUnknownCompatibility());
     }
 
     private static String hhmm(String time) {
@@ -162,7 +166,7 @@ public class RolloutResource {
     @Path("/{id}/pause")
     @Consumes(MediaType.WILDCARD)
     public Response pause(@PathParam("id") String id, @QueryParam("requestedBy") String requestedBy) {
-        return control(id, RolloutControl.Action.PAUSE, null, requestedBy);
+        return control(id, RolloutControl.Action.PAUSE, null, requestedBy, null);
     }
 
     /** Resumes a paused or halted rollout. */
@@ -170,7 +174,7 @@ public class RolloutResource {
     @Path("/{id}/resume")
     @Consumes(MediaType.WILDCARD)
     public Response resume(@PathParam("id") String id, @QueryParam("requestedBy") String requestedBy) {
-        return control(id, RolloutControl.Action.RESUME, null, requestedBy);
+        return control(id, RolloutControl.Action.RESUME, null, requestedBy, null);
     }
 
     /** Aborts a rollout: nothing more is sent for its cluster. */
@@ -178,7 +182,7 @@ public class RolloutResource {
     @Path("/{id}/abort")
     @Consumes(MediaType.WILDCARD)
     public Response abort(@PathParam("id") String id, @QueryParam("requestedBy") String requestedBy) {
-        return control(id, RolloutControl.Action.ABORT, null, requestedBy);
+        return control(id, RolloutControl.Action.ABORT, null, requestedBy, null);
     }
 
     /** Frees a failed node's unavailability budget by hand (the operator vouches for the node). */
@@ -187,7 +191,35 @@ public class RolloutResource {
     @Consumes(MediaType.WILDCARD)
     public Response release(@PathParam("id") String id, @PathParam("node") String node,
                             @QueryParam("requestedBy") String requestedBy) {
-        return control(id, RolloutControl.Action.RELEASE, node, requestedBy);
+        return control(id, RolloutControl.Action.RELEASE, node, requestedBy, null);
+    }
+
+    /**
+     * Runs a failed node again as a new attempt: from the step it failed in, or from its first step with
+     * {@code fromStart=true}. A halted rollout goes on once none of its nodes is failed any more. 409 when the node
+     * is not failed.
+     */
+    @POST
+    @Path("/{id}/nodes/{node}/retry")
+    @Consumes(MediaType.WILDCARD)
+    public Response retry(@PathParam("id") String id, @PathParam("node") String node,
+                          @QueryParam("fromStart") String fromStart, @QueryParam("requestedBy") String requestedBy) {
+        if (fromStart != null && !fromStart.equals("true") && !fromStart.equals("false")) {
+            return error(400, "fromStart must be true or false, not '" + shortened(fromStart) + "'", "fromStart");
+        }
+        return control(id, RolloutControl.Action.RETRY, node, requestedBy, "true".equals(fromStart) ? Boolean.TRUE : null);
+    }
+
+    /**
+     * Leaves a node out: one not started yet, or a failed one. The rollout can then complete without it, listing it as
+     * skipped. 409 when the node is being upgraded or is done.
+     */
+    @POST
+    @Path("/{id}/nodes/{node}/skip")
+    @Consumes(MediaType.WILDCARD)
+    public Response skip(@PathParam("id") String id, @PathParam("node") String node,
+                         @QueryParam("requestedBy") String requestedBy) {
+        return control(id, RolloutControl.Action.SKIP, node, requestedBy, null);
     }
 
     /** Any other action on a rollout: a 400 naming {@code action} and the accepted ones. */
@@ -197,26 +229,27 @@ public class RolloutResource {
     @Operation(hidden = true) // not an endpoint: the answer to a mistyped one
     public Response unknownAction(@PathParam("id") String id, @PathParam("action") String action) {
         return error(400, "unknown action '" + shortened(action) + "': the accepted actions are pause, resume and abort"
-                + " (POST /api/v1/rollouts/{id}/pause) and release (POST /api/v1/rollouts/{id}/nodes/{node}/release)",
-                "action");
+                + " (POST /api/v1/rollouts/{id}/pause) and, on a node, release, retry and skip"
+                + " (POST /api/v1/rollouts/{id}/nodes/{node}/retry)", "action");
     }
 
-    /** Any other action on a node of a rollout: a 400 naming {@code action}; release is the only one. */
+    /** Any other action on a node of a rollout: a 400 naming {@code action} and the accepted ones. */
     @POST
     @Path("/{id}/nodes/{node}/{action}")
     @Consumes(MediaType.WILDCARD)
     @Operation(hidden = true) // not an endpoint: the answer to a mistyped one
     public Response unknownNodeAction(@PathParam("id") String id, @PathParam("node") String node,
                                       @PathParam("action") String action) {
-        return error(400, "unknown node action '" + shortened(action) + "': the accepted action is release"
-                + " (POST /api/v1/rollouts/{id}/nodes/{node}/release)", "action");
+        return error(400, "unknown node action '" + shortened(action) + "': the accepted actions are release, retry"
+                + " and skip (POST /api/v1/rollouts/{id}/nodes/{node}/retry)", "action");
     }
 
     private static String shortened(String text) {
         return text.length() > 60 ? text.substring(0, 60) + "..." : text;
     }
 
-    private Response control(String id, RolloutControl.Action action, String node, String requestedBy) {
+    private Response control(String id, RolloutControl.Action action, String node, String requestedBy,
+                             Boolean fromStart) {
         String actor;
         try {
             actor = ApiErrors.actor(requestedBy);
@@ -227,10 +260,24 @@ public class RolloutResource {
         if (rollout.isEmpty()) {
             return error(404, "no rollout with id " + id, "id");
         }
-        if (node != null && rollout.get().nodes().stream().noneMatch(n -> n.nodeName().equals(node))) {
+        Optional<RolloutView.NodeView> target = rollout.get().nodes().stream().filter(n -> n.nodeName().equals(node))
+                .findFirst();
+        if (node != null && target.isEmpty()) {
             return error(404, "rollout " + id + " has no node " + node, "node");
         }
-        publisher.publish(new RolloutControl(id, rollout.get().clusterId(), action, node, actor), actor, null);
+        if (action == RolloutControl.Action.RETRY && target.get().state() != NodeState.FAILED) {
+            return error(409, "node " + node + " is " + target.get().state() + ", not FAILED: only a failed node can be"
+                    + " retried", "node");
+        }
+        if (action == RolloutControl.Action.SKIP && target.get().state() != NodeState.FAILED
+                && target.get().state() != NodeState.PENDING && target.get().state() != NodeState.DEFERRED) {
+            return error(409, "node " + node + " is " + target.get().state() + ": only a node not started yet or a failed"
+                    + " one can be skipped", "node");
+        }
+        if (action.perNode() && !rollout.get().state().isOpen()) {
+            return error(409, "rollout " + id + " is " + rollout.get().state() + ": nothing more can be done on it", "id");
+        }
+        publisher.publish(new RolloutControl(id, rollout.get().clusterId(), action, node, actor, fromStart), actor, null);
         return Response.accepted(Map.of("rolloutId", id, "action", action.name().toLowerCase(java.util.Locale.ROOT)))
                 .build();
     }

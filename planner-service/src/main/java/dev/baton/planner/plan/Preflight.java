@@ -11,7 +11,8 @@ import java.util.List;
  * Step 1 of a rollout once the request itself is valid ({@link UpgradeRequestRules}): every node not excluded must be
  * active (waiting for it until the preflight deadline), none may run a newer version than the target (unless force),
  * not all may run it already (unless force), and the procedure's compatibility table must allow rolling from each
- * node's version, else a complete (offline) update when the request allows it. Pure function of the request, the
+ * node's version, else a complete (offline) update when the request allows it; a target the table has no row for is
+ * refused unless the request allows unknown compatibility (the gate fails closed). Pure function of the request, the
  * health picture and the time.
  */
 public final class Preflight {
@@ -64,6 +65,11 @@ public final class Preflight {
                 return new Reject(Rejection.NOT_NEWER, List.of(node.name(), running, target));
             }
             anyBelowTarget |= cmp < 0;
+            if (cmp < 0 && !procedure.knowsCompatibilityOf(target) && !request.allowUnknownCompatibility()) {
+                // fails closed: a table that does not speak of the target does not allow upgrading to it (a forced
+                // re-install or downgrade is not an upgrade the release notes of the target could speak of)
+                return new Reject(Rejection.COMPATIBILITY_UNKNOWN, List.of(target, node.name(), running));
+            }
             if (cmp < 0 && !procedure.allowsRolling(running, target)) {
                 if (!request.allowOffline()) {
                     return new Reject(Rejection.ROLLING_NOT_SUPPORTED, List.of(running, target, node.name()));

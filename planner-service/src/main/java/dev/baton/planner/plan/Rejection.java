@@ -11,6 +11,9 @@ public enum Rejection {
     ALREADY_ON_TARGET("every node of %s already runs %s: set force to re-install"),
     ROLLING_NOT_SUPPORTED("the procedure's release notes do not allow a rolling update from %s to %s on node %s; "
             + "a complete (offline) update is needed: set allowOffline to plan one"),
+    COMPATIBILITY_UNKNOWN("the procedure's compatibility table (the release notes) has no row for target %s, so nobody "
+            + "has said node %s may be rolled to it from %s: add the row to the procedure, or set "
+            + "allowUnknownCompatibility (--allow-unknown-compatibility) if you checked the release notes yourself"),
     PREFLIGHT_NODE_NOT_ACTIVE("node %s is not active (%s): bring it back or name it in exclude");
 
     private final String template;

@@ -43,7 +43,8 @@ final class Guards {
     /**
      * The nodes that count against the budget: those Baton took out of service (until health sees them active
      * again or an operator releases them; no timer frees them), and any other node of the cluster that health
-     * reports inactive, since taking one more down would make the cluster lose two.
+     * reports inactive, since taking one more down would make the cluster lose two; not the nodes the request
+     * excludes or an operator skipped or released (the operator answers for them).
      */
     static Set<String> unavailable(Rollout rollout, ClusterPicture picture) {
         Set<String> down = new TreeSet<>();
@@ -55,6 +56,7 @@ final class Guards {
             } else if (node.state().isOutOfService()) {
                 down.add(node.name());
             } else if (node.state() != NodeState.DEFERRED && !rollout.request.exclude().contains(node.name())
+                    && node.phase() != NodePhase.SKIPPED_BY_OPERATOR // left out by an operator, as an excluded node
                     && picture.isActive(node.name()).map(active -> !active).orElse(false)) {
                 down.add(node.name());
             }

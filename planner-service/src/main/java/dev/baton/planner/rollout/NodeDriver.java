@@ -114,6 +114,58 @@ final class NodeDriver {
         return true;
     }
 
+    /**
+     * An operator's retry of a failed node, as a new attempt (new command ids: the node's ledger runs each at most
+     * once). A FAILED node (it still holds its budget) goes back to what it failed in: the failed step (or from its
+     * first step with {@code fromStart}), the reboot, the out-of-order command, or the wait for health. A RELEASED
+     * node (its budget given back, so it must pass the guards again) goes back to PENDING and starts from its first
+     * step. False when the node is not failed.
+     */
+    boolean retry(Rollout rollout, NodeProgress node, boolean fromStart, String actor, Cause cause, List<Emission> out) {
+        NodePhase failedIn = node.failedIn == null ? NodePhase.RUNNING_STEP : node.failedIn;
+        if (node.phase() != NodePhase.FAILED && node.phase() != NodePhase.RELEASED) {
+            return false;
+        }
+        node.attemptFloor = node.highestAttempt;
+        node.attempt = node.attemptFloor + 1;
+        node.expiredResends = 0;
+        node.retryAt = null;
+        node.failedAt = null;
+        node.finishedAt = null;
+        boolean restart = fromStart || node.phase() == NodePhase.RELEASED;
+        node.note = "retried by " + actor + (restart ? " from the first step" : " (" + failedIn.name().toLowerCase(
+                java.util.Locale.ROOT) + ")") + ", attempt " + node.attempt;
+        if (node.phase() == NodePhase.RELEASED) {
+            node.stepIndex = -1;
+            node.afterLastStep = NodeProgress.AfterLastStep.AWAIT_ACTIVE;
+            node.moveTo(NodePhase.PENDING); // the guards start it again, as any node
+            return true;
+        }
+        if (restart) {
+            node.stepIndex = -1;
+            node.afterLastStep = NodeProgress.AfterLastStep.AWAIT_ACTIVE;
+            advance(rollout, node, cause, out);
+            return true;
+        }
+        switch (failedIn) {
+            case AWAITING_ACTIVE, AWAITING_ACTIVE_AFTER_REMEDY -> awaitActive(node, NodePhase.AWAITING_ACTIVE);
+            case RETRY_WAIT, WAITING_FOR_ARTIFACT -> sendStep(rollout, node, cause, out);
+            default -> resend(rollout, node, failedIn, cause, out);
+        }
+        return true;
+    }
+
+    /** An operator leaves a node out (not while a command is in flight for it); false when it cannot be skipped. */
+    boolean skip(NodeProgress node, String actor) {
+        if (!node.phase().canMoveTo(NodePhase.SKIPPED_BY_OPERATOR)) {
+            return false;
+        }
+        node.moveTo(NodePhase.SKIPPED_BY_OPERATOR);
+        node.note = (node.note == null ? "" : node.note + "; ") + "skipped by " + actor;
+        node.finishedAt = clock.instant();
+        return true;
+    }
+
     /** Time passes: no result within the step's timeout, or not active within the health timeout (remedy, then halt). */
     void checkTimeouts(Rollout rollout, NodeProgress node, Instant now, List<Emission> out) {
         if (node.phase().commandInFlight() && node.stepSentAt != null) {
@@ -144,7 +196,7 @@ final class NodeDriver {
     /** The node's next command: its next step, the reboot a require-reboot failure asked for, or the health gate. */
     private void advance(Rollout rollout, NodeProgress node, Cause cause, List<Emission> out) {
         node.stepIndex++;
-        node.attempt = 1;
+        node.attempt = node.attemptFloor + 1;
         node.expiredResends = 0;
         node.retryAt = null;
         if (node.stepIndex < rollout.procedure.steps().size()) {
@@ -194,6 +246,7 @@ final class NodeDriver {
         // deterministic: a command re-sent after a planner restart has the id the executor already knows
         String commandId = rollout.id + ":" + node.name() + ":" + next.step() + ":" + node.attempt;
         node.moveTo(next.phase());
+        node.highestAttempt = Math.max(node.highestAttempt, node.attempt);
         node.currentCommandId = commandId;
         node.currentStep = next.step();
         node.stepSentAt = clock.instant();
@@ -213,6 +266,7 @@ final class NodeDriver {
         values.put("nodeName", node.name());
         values.put("clusterAddress", node.orderingAddress == null ? "" : node.orderingAddress);
         values.put("clusterId", rollout.clusterId());
+        values.put(StepDefinition.FORCED, Boolean.toString(rollout.request.force()));
         return values;
     }
 
@@ -246,7 +300,8 @@ final class NodeDriver {
         switch (meaning) {
             case HALT -> fail(rollout, node, code, message, cause, out);
             case RETRY -> {
-                int ran = node.attempt - node.expiredResends; // attempts that ran: an expired one never did
+                // attempts of this step that ran since the last operator retry: an expired one never did
+                int ran = node.attempt - node.attemptFloor - node.expiredResends;
                 if (ran > step.retries()) {
                     fail(rollout, node, FailureCode.RETRIES_EXHAUSTED.name(),
                             message + " (after " + ran + " attempts)", cause, out);
@@ -282,6 +337,7 @@ final class NodeDriver {
 
     /** The node keeps its unavailability budget: no timer ever frees it (invariant 1). The rollout halts. */
     private void fail(Rollout rollout, NodeProgress node, String code, String message, Cause cause, List<Emission> out) {
+        node.failedIn = node.phase();
         node.moveTo(NodePhase.FAILED);
         node.note = code + ": " + message;
         node.failedAt = clock.instant();

@@ -13,6 +13,8 @@ import java.util.Set;
  * AWAITING_ACTIVE ─▶ REMEDY_REBOOTING ─▶ AWAITING_ACTIVE_AFTER_REMEDY ─▶ DONE
  * PENDING | SKIPPED_ON_TARGET ─▶ DEFERRED ─▶ DEFERRED_STOPPING ─▶ DEFERRED_STOPPED ─▶ DEFERRED_STARTING ─▶ AWAITING_ACTIVE
  * any phase with a command in flight, or awaiting active ─▶ FAILED ─▶ RELEASED (an operator gave its budget back)
+ * FAILED ─▶ the phase it failed in, or its first step (an operator's retry); RELEASED ─▶ PENDING (retry, from the start)
+ * PENDING | DEFERRED | FAILED | RELEASED ─▶ SKIPPED_BY_OPERATOR (an operator's skip)
  * </pre>
  */
 public enum NodePhase {
@@ -22,6 +24,8 @@ public enum NodePhase {
     SKIPPED_EXCLUDED(NodeState.SKIPPED, false),
     /** Already runs the target (and no force). */
     SKIPPED_ON_TARGET(NodeState.SKIPPED, false),
+    /** Left out by an operator ({@code baton skip}): the rollout may complete without it, listing it. */
+    SKIPPED_BY_OPERATOR(NodeState.SKIPPED, false),
     /** Out of order (Matrix): waits for its stop command. */
     DEFERRED(NodeState.DEFERRED, false),
     /** Out of order: the procedure's stop command is in flight. */
@@ -81,9 +85,10 @@ public enum NodePhase {
 
     private Set<NodePhase> successors() {
         return switch (this) {
-            case PENDING -> EnumSet.of(RUNNING_STEP, WAITING_FOR_ARTIFACT, REBOOTING, AWAITING_ACTIVE, DEFERRED);
+            case PENDING -> EnumSet.of(RUNNING_STEP, WAITING_FOR_ARTIFACT, REBOOTING, AWAITING_ACTIVE, DEFERRED,
+                    SKIPPED_BY_OPERATOR);
             case SKIPPED_ON_TARGET -> EnumSet.of(DEFERRED);
-            case DEFERRED -> EnumSet.of(DEFERRED_STOPPING);
+            case DEFERRED -> EnumSet.of(DEFERRED_STOPPING, SKIPPED_BY_OPERATOR);
             case DEFERRED_STOPPING -> EnumSet.of(DEFERRED_STOPPED);
             case DEFERRED_STOPPED -> EnumSet.of(DEFERRED_STARTING);
             case DEFERRED_STARTING, REBOOTING -> EnumSet.of(AWAITING_ACTIVE);
@@ -92,8 +97,10 @@ public enum NodePhase {
             case AWAITING_ACTIVE -> EnumSet.of(DONE, REMEDY_REBOOTING);
             case REMEDY_REBOOTING -> EnumSet.of(AWAITING_ACTIVE_AFTER_REMEDY);
             case AWAITING_ACTIVE_AFTER_REMEDY -> EnumSet.of(DONE);
-            case FAILED -> EnumSet.of(RELEASED);
-            case SKIPPED_EXCLUDED, DONE, RELEASED -> EnumSet.noneOf(NodePhase.class);
+            case FAILED -> EnumSet.of(RELEASED, SKIPPED_BY_OPERATOR, RUNNING_STEP, WAITING_FOR_ARTIFACT, REBOOTING,
+                    REMEDY_REBOOTING, DEFERRED_STOPPING, DEFERRED_STARTING, AWAITING_ACTIVE);
+            case RELEASED -> EnumSet.of(PENDING, SKIPPED_BY_OPERATOR);
+            case SKIPPED_EXCLUDED, SKIPPED_BY_OPERATOR, DONE -> EnumSet.noneOf(NodePhase.class);
         };
     }
 }

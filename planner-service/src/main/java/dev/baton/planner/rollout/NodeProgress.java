@@ -37,6 +37,15 @@ public final class NodeProgress {
     int attempt = 1;
     /** How many of this step's attempts were sent again after {@code COMMAND_EXPIRED} (they never ran). */
     int expiredResends;
+    /** The highest attempt number any command to this node carried (command ids are never reused). */
+    int highestAttempt;
+    /**
+     * Attempts after an operator's retry are numbered above every earlier one ({@link #highestAttempt} at the retry),
+     * so the retried commands have new ids and the node's ledger runs them (at most once per attempt).
+     */
+    int attemptFloor;
+    /** The phase the node failed in: what an operator's retry goes back to. */
+    NodePhase failedIn;
     /** The command in flight; set exactly while {@link NodePhase#commandInFlight()}. */
     String currentCommandId;
     String currentStep;
@@ -108,6 +117,9 @@ public final class NodeProgress {
                              @JsonProperty("stepIndex") Integer stepIndex,
                              @JsonProperty("attempt") Integer attempt,
                              @JsonProperty("expiredResends") Integer expiredResends,
+                             @JsonProperty("highestAttempt") Integer highestAttempt,
+                             @JsonProperty("attemptFloor") Integer attemptFloor,
+                             @JsonProperty("failedIn") NodePhase failedIn,
                              @JsonProperty("currentCommandId") String currentCommandId,
                              @JsonProperty("currentStep") String currentStep,
                              @JsonProperty("stepSentAt") Instant stepSentAt,
@@ -154,6 +166,9 @@ public final class NodeProgress {
         n.stepIndex = stepIndex == null ? -1 : stepIndex;
         n.attempt = attempt == null ? 1 : attempt;
         n.expiredResends = expiredResends == null ? 0 : expiredResends;
+        n.highestAttempt = highestAttempt == null ? n.attempt : highestAttempt;
+        n.attemptFloor = attemptFloor == null ? 0 : attemptFloor;
+        n.failedIn = failedIn;
         n.currentCommandId = resolved.commandInFlight() ? currentCommandId : null;
         n.currentStep = currentStep;
         n.stepSentAt = stepSentAt;

@@ -23,6 +23,11 @@ import java.util.TreeSet;
  * and has its deadline; the rollout completes. Leaves each node's own course to {@link NodeDriver}.
  */
 final class Pacing {
+    /**
+     * The halt of a rollout that cannot move any more because of failed nodes: nothing in flight, and no node left to
+     * start, or the next one held by the budget a failed node keeps. An operator retries, skips or releases them.
+     */
+    static final String NODE_FAILED = "NODE_FAILED";
     private final Clock clock;
     private final NodeDriver driver;
 
@@ -67,6 +72,34 @@ final class Pacing {
             return;
         }
         startNodes(rollout, picture, by, cause, out);
+        haltIfStuckOnFailedNodes(rollout, picture, by, out);
+    }
+
+    /** A rollout with a FAILED node never stays RUNNING with nothing left that could move it. */
+    private void haltIfStuckOnFailedNodes(Rollout rollout, ClusterPicture picture, Cause by, List<Emission> out) {
+        if (rollout.state != RolloutState.RUNNING) {
+            return;
+        }
+        List<NodeProgress> failed = rollout.nodes.stream().filter(n -> n.state() == NodeState.FAILED).toList();
+        boolean busy = rollout.nodes.stream().anyMatch(n -> n.phase().commandInFlight() || n.phase().awaitingActive()
+                || n.phase() == NodePhase.RETRY_WAIT || n.phase() == NodePhase.WAITING_FOR_ARTIFACT
+                || n.phase() == NodePhase.DEFERRED_STOPPED);
+        if (failed.isEmpty() || busy) {
+            return;
+        }
+        boolean pending = rollout.nodes.stream().anyMatch(n -> n.phase() == NodePhase.PENDING);
+        boolean heldByFailed = GuardBlock.BUDGET.equals(rollout.blockedBy) && Guards.unavailable(rollout, picture).stream()
+                .anyMatch(name -> rollout.node(name).map(n -> n.phase() == NodePhase.FAILED).orElse(false));
+        if (pending && !heldByFailed) {
+            return; // a delay, the maintenance window or another guard holds the next node: time moves it
+        }
+        String names = String.join(", ", failed.stream().map(NodeProgress::name).toList());
+        rollout.state = RolloutState.HALTED;
+        rollout.waitingFor = "operator: rollout halted (" + NODE_FAILED + "): retry or skip " + names;
+        out.add(Emission.of(new RolloutHalted(rollout.id, rollout.clusterId(), failed.get(0).name(), NODE_FAILED,
+                "nothing more can move while " + names + (failed.size() == 1 ? " is" : " are") + " failed"
+                        + (pending ? " and holding the budget" : "") + ": retry (baton retry " + rollout.id + " NODE), skip"
+                        + " (baton skip " + rollout.id + " NODE) or abort"), by));
     }
 
     /** Past the procedure's alertAfter the mixed-version window is published as GuardBlocked; past haltAfter it halts. */
@@ -159,8 +192,12 @@ final class Pacing {
             out.add(Emission.of(new MixedVersionWindowClosed(rollout.id, rollout.clusterId(), clock.instant(),
                     List.of(rollout.target())), by));
         }
+        List<String> skipped = rollout.nodes.stream().filter(n -> n.phase() == NodePhase.SKIPPED_BY_OPERATOR)
+                .map(NodeProgress::name).toList();
         out.add(Emission.of(new RolloutCompleted(rollout.id, rollout.clusterId(), null, "COMPLETED",
-                "every node runs " + rollout.target() + " or was skipped"), by));
+                skipped.isEmpty() ? "every node runs " + rollout.target() + " or was skipped"
+                        : "every node runs " + rollout.target() + " or was skipped; skipped by an operator (not on "
+                        + rollout.target() + "): " + String.join(", ", skipped), skipped), by));
     }
 
     /** Canary and stop-after: pause once that many nodes are done (since the start, or since the last resume). */

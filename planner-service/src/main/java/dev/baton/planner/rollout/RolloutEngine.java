@@ -238,13 +238,42 @@ public final class RolloutEngine {
                             "aborted by " + actor), by));
                 }
             }
-            case RELEASE -> rollout.node(control.nodeName() == null ? "" : control.nodeName()).ifPresent(node -> {
-                if (driver.release(node, actor)) {
+            case RELEASE, RETRY, SKIP -> rollout.node(control.nodeName() == null ? "" : control.nodeName()).ifPresent(node -> {
+                if (!rollout.state.isOpen() || rollout.state == RolloutState.REQUESTED) {
+                    return;
+                }
+                boolean changed = switch (control.action()) {
+                    case RETRY -> driver.retry(rollout, node, Boolean.TRUE.equals(control.fromStart()), actor, by, out);
+                    case SKIP -> driver.skip(node, actor);
+                    default -> driver.release(node, actor);
+                };
+                if (changed) {
+                    resumeAfterNodeAction(rollout, node, control.action(), actor, by, out);
                     progress(rollout, by, out);
                 }
             });
         }
         return out;
+    }
+
+    /**
+     * A halted rollout goes on once an operator has dealt with its failed nodes (retried, skipped or released every
+     * one): the operator's action is the decision a halt waits for. A halt for another reason (the mixed-version
+     * deadline) comes back at the next tick if its cause is still there.
+     */
+    private void resumeAfterNodeAction(Rollout rollout, NodeProgress node, RolloutControl.Action action, String actor,
+                                       Cause by, List<Emission> out) {
+        if (rollout.state != RolloutState.HALTED
+                || rollout.nodes.stream().anyMatch(n -> n.phase() == NodePhase.FAILED)) {
+            return;
+        }
+        rollout.state = RolloutState.RUNNING;
+        rollout.doneSinceResume = 0;
+        rollout.waitingFor = null;
+        rollout.blockedBy = null;
+        String verb = action.name().toLowerCase(java.util.Locale.ROOT);
+        out.add(Emission.of(new RolloutResumed(rollout.id, rollout.clusterId(), node.name(), action.name(),
+                "resumed by " + actor + "'s " + verb + " of " + node.name()), by));
     }
 
     /** Time passes: preflight deadlines, delays between nodes, retries, step and health timeouts, deadlines. */

@@ -284,12 +284,17 @@ class RestValidationTest {
             assertThat(refused.path("field").toString()).isEqualTo("action");
             assertThat(refused.path("error").toString()).contains("pause, resume and abort").contains("release");
         }
-        ExtractableResponse<Response> node = given().when().post("/api/v1/rollouts/ro-1/nodes/n1/retry").then()
+        ExtractableResponse<Response> node = given().when().post("/api/v1/rollouts/ro-1/nodes/n1/reboot").then()
                 .statusCode(400).extract();
         assertThat(node.path("field").toString()).isEqualTo("action");
-        assertThat(node.path("error").toString()).contains("release");
+        assertThat(node.path("error").toString()).contains("release, retry and skip");
+        ExtractableResponse<Response> fromStart = given().queryParam("fromStart", "yes").when()
+                .post("/api/v1/rollouts/ro-1/nodes/n1/retry").then().statusCode(400).extract();
+        assertThat(fromStart.path("field").toString()).isEqualTo("fromStart");
         // the known actions still answer for themselves (404: no such rollout)
         given().when().post("/api/v1/rollouts/ro-1/pause").then().statusCode(404);
+        given().when().post("/api/v1/rollouts/ro-1/nodes/n1/retry").then().statusCode(404);
+        given().when().post("/api/v1/rollouts/ro-1/nodes/n1/skip").then().statusCode(404);
         given().queryParam("requestedBy", LONG_ID).when().post("/api/v1/rollouts/ro-1/abort").then().statusCode(400);
         assertThat(out.received()).isEmpty();
         // and the catch-all is no endpoint of the published API

@@ -8,6 +8,7 @@ import dev.baton.contracts.ClusterRegistered;
 import dev.baton.contracts.FailureCode;
 import dev.baton.contracts.GuardBlocked;
 import dev.baton.contracts.NodeCommand;
+import dev.baton.contracts.RolloutCompleted;
 import dev.baton.contracts.RolloutControl;
 import dev.baton.contracts.RolloutPlanned;
 import dev.baton.contracts.RolloutRejected;
@@ -211,6 +212,131 @@ class RolloutEngineTest {
         h.control(RolloutControl.Action.RELEASE, "dx1");
         h.drive(5);
         assertThat(h.commandOrder()).contains("dx2:stop-services", "dx2:install");
+    }
+
+    // ---- recovery: retry, skip, never RUNNING forever ------------------------------------------
+
+    @Test
+    void aFailedNodeRetriedOnceTheFaultIsGoneRunsItsFailedStepAsANewAttemptAndTheRolloutCompletes() {
+        h.registerAllActive(dolphin(2), "5.20.0");
+        boolean[] diskFull = {true};
+        h.scripts.put("dx1", c -> c.step().equals("install") && diskFull[0] ? failure(c, EXIT_STATUS, "disk full") : null);
+        h.request(upgrade("dolphin-lab", "5.21.0"));
+        h.drive(5);
+        assertThat(h.view().state()).isEqualTo(RolloutState.HALTED);
+
+        diskFull[0] = false; // the operator made room
+        h.control(RolloutControl.Action.RETRY, "dx1");
+        h.drive(10);
+
+        assertThat(h.commandOrder()).containsExactly("dx1:build-rpm", "dx1:stop-services", "dx1:install", "dx1:install",
+                "dx2:build-rpm", "dx2:stop-services", "dx2:install");
+        List<String> ids = h.commands().stream().map(NodeCommand::commandId).toList();
+        assertThat(ids).doesNotHaveDuplicates(); // a new attempt: the node's ledger runs it, once
+        assertThat(h.commands().get(3).attempt()).isGreaterThan(h.commands().get(2).attempt());
+        assertThat(h.eventNames()).contains("RolloutResumed(dx1)").endsWith("RolloutCompleted");
+        assertThat(h.view().state()).isEqualTo(RolloutState.COMPLETED);
+    }
+
+    @Test
+    void aRetryFromTheStartRunsEveryStepAgainWithIdsNeverUsedBefore() {
+        h.registerAllActive(dolphin(1), "5.20.0");
+        int[] installs = {0};
+        h.scripts.put("dx1", c -> c.step().equals("install") && installs[0]++ == 0 ? failure(c, EXIT_STATUS, "bad rpm") : null);
+        h.request(upgrade("dolphin-lab", "5.21.0"));
+        h.drive(5);
+
+        h.run(h.engine.onControl(new RolloutControl(h.rolloutId(), "dolphin-lab", RolloutControl.Action.RETRY, "dx1",
+                "bob", true), EngineHarness.CAUSE));
+        h.drive(10);
+
+        assertThat(h.commandOrder()).containsExactly("dx1:build-rpm", "dx1:stop-services", "dx1:install",
+                "dx1:build-rpm", "dx1:stop-services", "dx1:install");
+        assertThat(h.commands().stream().map(NodeCommand::commandId)).doesNotHaveDuplicates();
+        assertThat(h.view().state()).isEqualTo(RolloutState.COMPLETED);
+    }
+
+    @Test
+    void aSkippedFailedNodeLetsTheRolloutCompleteWithTheSkipListed() {
+        h.registerAllActive(dolphin(2), "5.20.0");
+        h.scripts.put("dx1", c -> c.step().equals("install") ? failure(c, EXIT_STATUS, "disk full") : null);
+        h.request(upgrade("dolphin-lab", "5.21.0"));
+        h.drive(5);
+
+        h.control(RolloutControl.Action.SKIP, "dx1");
+        h.drive(10);
+
+        assertThat(h.commandOrder()).endsWith("dx2:build-rpm", "dx2:stop-services", "dx2:install");
+        assertThat(h.view().state()).isEqualTo(RolloutState.COMPLETED);
+        assertThat(h.published).filteredOn(RolloutCompleted.class::isInstance).map(RolloutCompleted.class::cast)
+                .singleElement().satisfies(c -> {
+                    assertThat(c.skipped()).containsExactly("dx1");
+                    assertThat(c.message()).contains("skipped by an operator").contains("dx1");
+                });
+        assertThat(h.view().nodes().get(0).note()).contains("skipped by bob");
+    }
+
+    @Test
+    void aResumedRolloutWhoseFailedNodeHoldsTheBudgetHaltsAgainInsteadOfRunningForever() {
+        h.registerAllActive(dolphin(2), "5.20.0");
+        h.scripts.put("dx1", c -> c.step().equals("install") ? failure(c, EXIT_STATUS, "disk full") : null);
+        h.request(upgrade("dolphin-lab", "5.21.0"));
+        h.drive(5);
+
+        h.control(RolloutControl.Action.RESUME, null);
+        h.drive(30);
+
+        assertThat(h.view().state()).isEqualTo(RolloutState.HALTED);
+        assertThat(h.view().waitingFor()).contains("NODE_FAILED").contains("dx1");
+        assertThat(h.eventNames()).endsWith("RolloutResumed", "GuardBlocked(dx2):BUDGET", "RolloutHalted(dx1)");
+
+        // released, the others finish; the released node still keeps the rollout from completing, so it halts again
+        h.control(RolloutControl.Action.RELEASE, "dx1");
+        h.drive(30);
+        assertThat(h.commandOrder()).contains("dx2:install");
+        assertThat(h.view().state()).isEqualTo(RolloutState.HALTED);
+        assertThat(h.view().waitingFor()).contains("retry or skip dx1");
+    }
+
+    @Test
+    void aForcedDolphinDowngradeInstallsWithEnforceAndAPlainOneDoesNot() {
+        h.registerAllActive(dolphin(1), "5.21.0");
+        h.request(upgrade("dolphin-lab", "5.20.0").force());
+        h.drive(10);
+
+        assertThat(h.commands()).filteredOn(c -> c.step().equals("install")).singleElement()
+                .satisfies(c -> assertThat(c.command()).endsWith("--install-node --use-rpms . --enforce"));
+        assertThat(h.view().state()).isEqualTo(RolloutState.COMPLETED);
+
+        EngineHarness plain = new EngineHarness();
+        plain.registerAllActive(dolphin(1), "5.20.0");
+        plain.request(upgrade("dolphin-lab", "5.21.0"));
+        plain.drive(10);
+        assertThat(plain.commands()).filteredOn(c -> c.step().equals("install")).singleElement()
+                .satisfies(c -> assertThat(c.command()).endsWith("--install-node --use-rpms ."));
+    }
+
+    @Test
+    void aTargetTheCompatibilityTableHasNoRowForIsRejectedUnlessTheRequestAllowsIt() {
+        h.registerAllActive(dolphin(2), "5.21.0");
+        h.request(upgrade("dolphin-lab", "5.22.0"));
+        assertThat(h.published).singleElement().isInstanceOfSatisfying(RolloutRejected.class, r -> {
+            assertThat(r.code()).isEqualTo("COMPATIBILITY_UNKNOWN");
+            assertThat(r.message()).contains("5.22.0").contains("allowUnknownCompatibility");
+        });
+
+        EngineHarness allowed = new EngineHarness();
+        allowed.registerAllActive(dolphin(2), "5.21.0");
+        allowed.request(upgrade("dolphin-lab", "5.22.0").allowUnknownCompatibility());
+        allowed.drive(10);
+        assertThat(allowed.view().state()).isEqualTo(RolloutState.COMPLETED);
+
+        // a procedure without a table (Matrix) makes no claim: every target may be rolled to
+        EngineHarness matrix = new EngineHarness();
+        matrix.registerAllActive(matrix(2), "3.5.0");
+        matrix.request(upgrade("matrix-prod", "3.6.0"));
+        matrix.drive(10);
+        assertThat(matrix.view().state()).isEqualTo(RolloutState.COMPLETED);
     }
 
     @Test
