@@ -14,6 +14,7 @@ import dev.baton.contracts.RolloutEvent;
 import dev.baton.contracts.RolloutHalted;
 import dev.baton.contracts.RolloutPlanned;
 import dev.baton.contracts.StepFailed;
+import dev.baton.contracts.UpgradeRequested;
 import dev.baton.sandbox.fleet.SimulatedNode;
 import dev.baton.sandbox.world.EventLog;
 import dev.baton.sandbox.world.LocalBaton;
@@ -161,6 +162,111 @@ class RollingUpgradeSystemIT {
             assertThat(stored.body()).as("the audit store's events of %s", cluster.clusterId()).contains("ClusterRegistered");
             assertThat(secrets).as("the audit store").noneMatch(stored.body()::contains);
         }
+    }
+
+    // ---- issue 16: forced rollouts and the way back from a failure (retry, skip), through the REST API --------------
+
+    @Test
+    void aForcedDolphinDowngradeInstallsWithEnforceAndCompletes() throws Exception {
+        String rolloutId = requestAndAwaitRollout(new UpgradeRequested(java.util.UUID.randomUUID().toString(),
+                "dolphin-down", "5.20.0", 1, null, null, null, true, false, List.of(), false, "ops"));
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200))
+                .until(() -> baton.eventLog().rolloutFinished("dolphin-down"));
+
+        assertThat(baton.eventLog().rolloutCompleted("dolphin-down")).as(outcome("dolphin-down")).isTrue();
+        assertThat(commands(rolloutId)).filteredOn(c -> c.step().equals("install")).hasSize(2)
+                .allSatisfy(c -> assertThat(c.command()).endsWith("--install-node --use-rpms . --enforce"));
+        for (SimulatedNode node : baton.fleet().nodes("dolphin-down")) {
+            assertThat(node.runningVersion()).as("version running on %s", node.name()).isEqualTo("5.20.0");
+        }
+    }
+
+    @Test
+    void aNodeWhoseInstallFailedRetriedOnceTheFaultIsGoneLetsTheRolloutComplete() throws Exception {
+        request(cluster("dolphin-retry"), "5.21.0");
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200))
+                .until(() -> baton.eventLog().rolloutFinished("dolphin-retry"));
+        RolloutHalted halted = baton.eventLog().events(RolloutHalted.class).stream()
+                .filter(h -> h.clusterId().equals("dolphin-retry")).findFirst().orElseThrow();
+        assertThat(halted.nodeName()).isEqualTo("rd1");
+        assertThat(halted.message()).contains("not enough space");
+        SimulatedNode rd1 = baton.fleet().node("dolphin-retry", "rd1");
+        assertThat(rd1.runningVersion()).as("rd1 after the failed install").isNotEqualTo("5.21.0");
+
+        // the retry of a node that is not failed is refused, naming the node
+        assertThat(post(halted.rolloutId(), "rd2", "retry").statusCode()).isEqualTo(409);
+        rd1.faults().failCommand("--install-node", null); // the operator made room on /opt
+        assertThat(post(halted.rolloutId(), "rd1", "retry").statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200))
+                .until(() -> baton.eventLog().rolloutCompleted("dolphin-retry"));
+
+        List<NodeCommand> installs = commands(halted.rolloutId()).stream()
+                .filter(c -> c.nodeName().equals("rd1") && c.step().equals("install")).toList();
+        assertThat(installs).hasSize(2);
+        assertThat(installs.get(1).commandId()).isNotEqualTo(installs.get(0).commandId());
+        assertThat(installs.get(1).attempt()).isGreaterThan(installs.get(0).attempt());
+        // what ran on the node: the failed install, then the retried one, each once
+        assertThat(rd1.executed()).filteredOn(line -> line.startsWith("sh ./Dolphin_eXpressWare-")
+                && line.contains("--install-node")).hasSize(2);
+        for (SimulatedNode node : baton.fleet().nodes("dolphin-retry")) {
+            assertThat(node.runningVersion()).as("version running on %s", node.name()).isEqualTo("5.21.0");
+        }
+        assertThat(baton.eventLog().events(dev.baton.contracts.RolloutResumed.class))
+                .anySatisfy(r -> assertThat(r.code()).isEqualTo("RETRY"));
+    }
+
+    @Test
+    void aSkippedNodeLetsTheRolloutCompleteWithTheSkipListedInTheEventAndTheReport() throws Exception {
+        request(cluster("dolphin-skip"), "5.21.0");
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200))
+                .until(() -> baton.eventLog().rolloutFinished("dolphin-skip"));
+        RolloutHalted halted = baton.eventLog().events(RolloutHalted.class).stream()
+                .filter(h -> h.clusterId().equals("dolphin-skip")).findFirst().orElseThrow();
+        assertThat(halted.nodeName()).isEqualTo("sk1");
+
+        assertThat(post(halted.rolloutId(), "sk1", "skip").statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200))
+                .until(() -> baton.eventLog().rolloutCompleted("dolphin-skip"));
+
+        RolloutCompleted completed = baton.eventLog().events(RolloutCompleted.class).stream()
+                .filter(c -> c.clusterId().equals("dolphin-skip")).findFirst().orElseThrow();
+        assertThat(completed.skipped()).containsExactly("sk1");
+        assertThat(baton.fleet().node("dolphin-skip", "sk2").runningVersion()).isEqualTo("5.21.0");
+        assertThat(baton.fleet().node("dolphin-skip", "sk1").runningVersion()).isNotEqualTo("5.21.0");
+        URI reportUri = URI.create(baton.services().service("audit-service").baseUrl() + "/api/v1/audit/rollouts/"
+                + halted.rolloutId() + "/report");
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(reportUri).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            JsonNode report = BatonJson.mapper().readTree(response.body());
+            assertThat(report.path("outcome").path("status").asText()).isEqualTo("COMPLETED");
+            assertThat(report.path("outcome").path("skipped").toString()).isEqualTo("[\"sk1\"]");
+        });
+    }
+
+    private static String requestAndAwaitRollout(UpgradeRequested request) {
+        baton.fleetManagement().publish(request);
+        return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> baton.eventLog().events(RolloutAccepted.class).stream()
+                        .filter(a -> request.requestId().equals(a.requestId())).map(RolloutAccepted::rolloutId)
+                        .findFirst().orElse(null), java.util.Objects::nonNull);
+    }
+
+    private static List<NodeCommand> commands(String rolloutId) {
+        return baton.eventLog().events(NodeCommand.class).stream().filter(c -> rolloutId.equals(c.rolloutId())).toList();
+    }
+
+    private static String outcome(String clusterId) {
+        return baton.eventLog().events(RolloutHalted.class).stream().filter(h -> h.clusterId().equals(clusterId))
+                .map(h -> "halted: " + h.code() + " " + h.message()).findFirst().orElse("not halted");
+    }
+
+    /** POST /api/v1/rollouts/{id}/nodes/{node}/{action} on the planner, as {@code baton retry|skip} does. */
+    private static HttpResponse<String> post(String rolloutId, String node, String action) throws Exception {
+        URI uri = URI.create(baton.services().service("planner-service").baseUrl() + "/api/v1/rollouts/" + rolloutId
+                + "/nodes/" + node + "/" + action + "?requestedBy=ops");
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static void awaitFinished(String clusterId) {

@@ -277,7 +277,10 @@ final class NodeDriver {
     private void onStepFailed(Rollout rollout, NodeProgress node, NodePhase phase, StepFailed failed, Cause cause,
                               List<Emission> out) {
         String code = failed.errorCode() == null ? FailureCode.STEP_FAILED.name() : failed.errorCode();
-        String message = "step " + failed.step() + " failed on " + node.name() + " (" + code + "): " + failed.message();
+        String lastLine = lastLine(failed.output());
+        String message = "step " + failed.step() + " failed on " + node.name() + " (" + code + "): " + failed.message()
+                + (lastLine == null || failed.message() != null && failed.message().contains(lastLine) ? ""
+                : "; its last output line: " + lastLine);
         if (FailureCode.of(code).orElse(null) == FailureCode.COMMAND_EXPIRED && node.expiredResends < EXPIRED_RESENDS) {
             // known not to have run (the executor looked in the node's ledger before refusing it): send it again as a
             // new attempt with a new startBy; the expired one can never start (invariant 7), so this cannot run it twice
@@ -319,6 +322,16 @@ final class NodeDriver {
                 advance(rollout, node, cause, out);
             }
         }
+    }
+
+    /** The last non-blank line of a command's output (at most 200 characters), what an operator reads first. */
+    private static String lastLine(String output) {
+        if (output == null) {
+            return null;
+        }
+        String[] lines = output.strip().split("\\R");
+        String last = lines[lines.length - 1].strip();
+        return last.isEmpty() ? null : last.length() > 200 ? last.substring(0, 200) + "..." : last;
     }
 
     /** The command of {@code phase} once more (its attempt already counted up): same step, new id and startBy. */

@@ -24,6 +24,7 @@ public final class Faults {
     private volatile boolean flapStatus;
     private final AtomicLong statusQueries = new AtomicLong();
     private final Map<String, Duration> slowCommands = new ConcurrentHashMap<>();
+    private final Map<String, String> failCommands = new ConcurrentHashMap<>();
 
     /** No faults. */
     public Faults() {
@@ -42,7 +43,8 @@ public final class Faults {
             @JsonProperty("slowCommands") Map<String, Duration> slowCommands,
             @JsonProperty("hostKeyChanged") boolean hostKeyChanged,
             @JsonProperty("dropConnectionOn") String dropConnectionOn,
-            @JsonProperty("flapStatus") boolean flapStatus) {
+            @JsonProperty("flapStatus") boolean flapStatus,
+            @JsonProperty("failCommands") Map<String, String> failCommands) {
         this.flapStatus = flapStatus;
         this.refuseStop = refuseStop;
         this.failStartUntilReboot = failStartUntilReboot;
@@ -52,6 +54,14 @@ public final class Faults {
         if (slowCommands != null) {
             slowCommands.forEach(this::slowCommand);
         }
+        if (failCommands != null) {
+            failCommands.forEach(this::failCommand);
+        }
+    }
+
+    public Faults(boolean refuseStop, boolean failStartUntilReboot, boolean neverReturns, Map<String, Duration> slowCommands,
+                  boolean hostKeyChanged, String dropConnectionOn, boolean flapStatus) {
+        this(refuseStop, failStartUntilReboot, neverReturns, slowCommands, hostKeyChanged, dropConnectionOn, flapStatus, null);
     }
 
     /** The knobs that are set, in words (what the demo prints per faulty node); empty for a healthy node. */
@@ -73,13 +83,14 @@ public final class Faults {
             knobs.add("dropConnectionOn '" + dropConnectionOn + "'");
         }
         slowCommands.forEach((cmd, d) -> knobs.add("slow '" + cmd + "' " + d));
+        failCommands.forEach((cmd, message) -> knobs.add("'" + cmd + "' fails: " + message));
         return knobs;
     }
 
     /** An independent copy (each node of a started fleet gets its own). */
     public Faults copy() {
         return new Faults(refuseStop, failStartUntilReboot, neverReturns, slowCommands(), hostKeyChanged, dropConnectionOn,
-                flapStatus);
+                flapStatus, failCommands());
     }
 
     /** Stopping the product's services fails (exit 1, a {@code [FAILED]} line); they keep running. */
@@ -170,7 +181,35 @@ public final class Faults {
         dropConnectionOn = null;
         flapStatus = false;
         slowCommands.clear();
+        failCommands.clear();
         return this;
+    }
+
+    /** The commands that fail: substring to the message they print. */
+    public Map<String, String> failCommands() {
+        return Map.copyOf(failCommands);
+    }
+
+    /**
+     * A simple command containing {@code substring} fails (exit 1, {@code message} on stderr) without taking effect,
+     * as an installer on a full disk; {@code null} message stops it failing.
+     */
+    public Faults failCommand(String substring, String message) {
+        if (substring == null || substring.isEmpty()) {
+            throw new IllegalArgumentException("failCommands: needs a non-empty command substring");
+        }
+        if (message == null) {
+            failCommands.remove(substring);
+        } else {
+            failCommands.put(substring, message);
+        }
+        return this;
+    }
+
+    /** The failure message of a command line by {@code failCommands} (the longest matching substring), if any. */
+    public java.util.Optional<String> failureFor(String commandLine) {
+        return failCommands.entrySet().stream().filter(e -> commandLine.contains(e.getKey()))
+                .max(java.util.Comparator.comparingInt(e -> e.getKey().length())).map(Map.Entry::getValue);
     }
 
     /** How long a command line is delayed by {@code slowCommands} (the longest match), zero if none. */
@@ -197,6 +236,7 @@ public final class Faults {
     public String toString() {
         return "Faults[refuseStop=" + refuseStop + ", failStartUntilReboot=" + failStartUntilReboot
                 + ", neverReturns=" + neverReturns + ", hostKeyChanged=" + hostKeyChanged
-                + ", dropConnectionOn=" + dropConnectionOn + ", flapStatus=" + flapStatus + ", slowCommands=" + slowCommands + "]";
+                + ", dropConnectionOn=" + dropConnectionOn + ", flapStatus=" + flapStatus + ", slowCommands=" + slowCommands
+                + ", failCommands=" + failCommands + "]";
     }
 }

@@ -309,6 +309,13 @@ final class NodeShell {
             throw new Exit(args.isEmpty() ? 0 : parseStatus(args.get(0)));
         }
         if (isShell(name)) {
+            if (args.stream().noneMatch(a -> a.equals("-c") || a.equals("-lc"))) {
+                // sh ./installer.sh ...: a simple command like any other (its delay, the record of it, its failure)
+                Integer stopped = beforeSimpleCommand(words, console, sh);
+                if (stopped != null) {
+                    return stopped;
+                }
+            }
             Processes.Proc child = machine.processes().startChild(sh.proc);
             try {
                 return sh(args, stdin, console, new Sh(child, child.pid(), cwd[0]));
@@ -326,10 +333,10 @@ final class NodeShell {
             default:
                 break;
         }
-        if (!pause(machine.faults().delayFor(String.join(" ", words)), sh)) {
-            return sh.proc.killedStatus(); // killed (or the machine went down) while the command was "running"
+        Integer stopped = beforeSimpleCommand(words, console, sh);
+        if (stopped != null) {
+            return stopped;
         }
-        machine.executed().add(String.join(" ", words));
         int builtin = builtins.run(name, args, stdin, console, cwd);
         if (builtin != BuiltinCommands.NOT_BUILTIN) {
             return builtin;
@@ -355,6 +362,24 @@ final class NodeShell {
         } catch (NumberFormatException e) {
             return 2;
         }
+    }
+
+    /**
+     * What happens to a simple command before it runs: its {@code slowCommands} delay, the record that it ran, its
+     * {@code failCommands} failure. The exit status when it ends there (killed meanwhile, or failed), else null.
+     */
+    private Integer beforeSimpleCommand(List<String> words, Console console, Sh sh) {
+        String line = String.join(" ", words);
+        if (!pause(machine.faults().delayFor(line), sh)) {
+            return sh.proc.killedStatus(); // killed (or the machine went down) while the command was "running"
+        }
+        machine.executed().add(line);
+        java.util.Optional<String> failure = machine.faults().failureFor(line);
+        if (failure.isPresent()) {
+            console.err(failure.get());
+            return 1;
+        }
+        return null;
     }
 
     private static boolean isShell(String name) {

@@ -40,6 +40,44 @@ class DolphinExpressWareTest {
     }
 
     @Test
+    void aFailCommandsFaultFailsTheInstallWithItsMessageUntilItIsCleared() {
+        lab.run("dx1", "sh ./Dolphin_eXpressWare-5.21.0.sh --build-rpm");
+        lab.machine("dx1").faults().failCommand("--install-node", "error: not enough space on /opt");
+
+        CommandResult full = lab.run("dx1", INSTALL);
+        assertThat(full.exitCode()).isEqualTo(1);
+        assertThat(full.stderr()).contains("error: not enough space on /opt");
+        assertThat(lab.run("dx1", "dis_services status").stdout()).contains("Installed version: 5.20.0");
+
+        lab.machine("dx1").faults().failCommand("--install-node", null);
+        assertThat(lab.run("dx1", INSTALL).exitCode()).isZero();
+        assertThat(lab.run("dx1", "dis_services status").stdout()).contains("Installed version: 5.21.0");
+    }
+
+    // "If for some reason you want to re-install the same version, or even an older version ... you need to use the
+    // --enforce option."
+    @Test
+    void anOlderVersionInstallsOnlyWithEnforce() {
+        ClusterBench newer = ClusterBench.of("""
+                clusters:
+                  - id: dolphin-down
+                    product: dolphin-expressware
+                    version: 5.21.0
+                    installers: [5.20.0]
+                    nodes:
+                      - name: dx1
+                """, "dolphin-down");
+        newer.run("dx1", "sh ./Dolphin_eXpressWare-5.20.0.sh --build-rpm");
+        CommandResult refused = newer.run("dx1", "sh ./Dolphin_eXpressWare-5.20.0.sh --install-node --use-rpms .");
+        assertThat(refused.exitCode()).isNotZero();
+        assertThat(refused.stderr() + refused.stdout()).contains("--enforce");
+
+        assertThat(newer.run("dx1", "sh ./Dolphin_eXpressWare-5.20.0.sh --install-node --use-rpms . --enforce").exitCode())
+                .isZero();
+        assertThat(newer.run("dx1", "dis_services status").stdout()).contains("Running version: 5.20.0");
+    }
+
+    @Test
     void statusOfAnActiveNode() {
         CommandResult status = lab.run("dx1", "dis_services status");
 
