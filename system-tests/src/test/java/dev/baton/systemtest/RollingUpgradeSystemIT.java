@@ -43,7 +43,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class RollingUpgradeSystemIT {
     @RegisterExtension
-    static final SystemWorld WORLD = SystemWorld.of("system-it", "/fleets/system-it.yaml");
+    static final SystemWorld WORLD = SystemWorld.of("system-it", "/fleets/system-it.yaml")
+            .notAwaitingActive("matrix-ooo"); // out of order by hand: two of its nodes have left the matrix
     private static LocalBaton baton;
 
     @BeforeAll
@@ -242,6 +243,29 @@ class RollingUpgradeSystemIT {
             assertThat(report.path("outcome").path("status").asText()).isEqualTo("COMPLETED");
             assertThat(report.path("outcome").path("skipped").toString()).isEqualTo("[\"sk1\"]");
         });
+    }
+
+    @Test
+    void aClusterUpgradedOutOfOrderByHandIsRemediedAndEndsWithTheStartOfTheOutOfOrderNode() throws Exception {
+        SimulatedNode mo2 = baton.fleet().node("matrix-ooo", "mo2");
+        assertThat(mo2.active()).as("mo2 left the matrix (the hand-made out-of-order state)").isFalse();
+
+        request(cluster("matrix-ooo"), "3.5.1");
+        await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(200))
+                .until(() -> baton.eventLog().rolloutFinished("matrix-ooo"));
+
+        assertThat(baton.eventLog().rolloutCompleted("matrix-ooo")).as(outcome("matrix-ooo")).isTrue();
+        String rolloutId = plan("matrix-ooo").rolloutId();
+        assertThat(baton.eventLog().events(dev.baton.contracts.OutOfOrderDetected.class))
+                .anySatisfy(o -> assertThat(o.nodeName()).isEqualTo("mo1"));
+        List<NodeCommand> sent = commands(rolloutId);
+        assertThat(sent.get(0)).satisfies(c -> assertThat(c.nodeName() + ":" + c.command()).isEqualTo("mo1:pmxs stop"));
+        assertThat(sent.get(sent.size() - 1)).satisfies(c -> assertThat(c.nodeName() + ":" + c.command())
+                .isEqualTo("mo1:pmxs start"));
+        for (SimulatedNode node : baton.fleet().nodes("matrix-ooo")) {
+            assertThat(node.runningVersion()).as("version running on %s", node.name()).isEqualTo("3.5.1");
+            assertThat(node.active()).as("%s active", node.name()).isTrue();
+        }
     }
 
     private static String requestAndAwaitRollout(UpgradeRequested request) {

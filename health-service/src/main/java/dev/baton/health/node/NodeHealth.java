@@ -11,7 +11,7 @@ import java.time.Instant;
  * @param since when the last edge was decided (null before any)
  * @param reason the reason of the last edge (wire form, e.g. {@code probe-stable}, {@code service-down})
  * @param bootId the last boot id read from the node
- * @param lastSeenVersion the running version reported by the last good probe
+ * @param lastSeenVersion the running version reported by the last good probe, or by a failed one that still said it
  * @param candidateVersion the version the current good streak is on
  * @param goodStreak consecutive good probes on {@code candidateVersion} within one boot
  * @param goodSince when the first probe of the current good streak was taken (null without a streak)

@@ -89,6 +89,9 @@ public final class NodeStateMachine {
             }
         }
 
+        if (!observation.good() && observation.runningVersion() != null) {
+            next.lastSeenVersion = observation.runningVersion(); // inactive, but it said what it runs
+        }
         if (observation.good()) {
             next.lastSeenVersion = observation.runningVersion();
             if (next.goodStreak > 0 && Objects.equals(next.candidateVersion, observation.runningVersion())) {

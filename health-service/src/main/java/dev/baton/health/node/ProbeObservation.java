@@ -49,6 +49,14 @@ public record ProbeObservation(Outcome outcome, String runningVersion, String bo
         return new ProbeObservation(outcome, null, bootId, detail);
     }
 
+    /**
+     * The probe failed with {@code outcome}, but the output still says which version runs (e.g. Matrix: "Matrix Server
+     * 3.5.0 is running but has left the matrix"): inactive, and on that version.
+     */
+    public static ProbeObservation failed(Outcome outcome, String bootId, String detail, String runningVersion) {
+        return new ProbeObservation(failed(outcome, bootId, detail).outcome(), runningVersion, bootId, detail);
+    }
+
     public boolean good() {
         return outcome == Outcome.GOOD;
     }

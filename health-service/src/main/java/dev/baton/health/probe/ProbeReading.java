@@ -54,7 +54,10 @@ public final class ProbeReading {
         }
         boolean active = probe.command() != null ? probe.isActive(result.exitCode(), output) : result.exitCode() == 0;
         if (!active) {
-            return ProbeObservation.failed(Outcome.SERVICE_DOWN, bootId, summary(result.exitCode(), output, result.detail()));
+            // not active, but what runs may still be readable (a server running outside its cluster's membership)
+            String running = probe.command() != null ? probe.runningVersion(output).orElse(null) : null;
+            return ProbeObservation.failed(Outcome.SERVICE_DOWN, bootId, summary(result.exitCode(), output, result.detail()),
+                    running);
         }
         if (needsVersionCommand(probe)) {
             return ProbeObservation.good(null, bootId);

@@ -5,14 +5,18 @@ import dev.baton.contracts.UpgradeRequested;
 import dev.baton.procedure.Procedure;
 import dev.baton.procedure.Versions;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Step 1 of a rollout once the request itself is valid ({@link UpgradeRequestRules}): every node not excluded must be
  * active (waiting for it until the preflight deadline), none may run a newer version than the target (unless force),
  * not all may run it already (unless force), and the procedure's compatibility table must allow rolling from each
  * node's version, else a complete (offline) update when the request allows it; a target the table has no row for is
- * refused unless the request allows unknown compatibility (the gate fails closed). Pure function of the request, the
+ * refused unless the request allows unknown compatibility (the gate fails closed). Old-version nodes that left the
+ * membership because the cluster is out of order do not have to be active: the out-of-order remedy brings them back
+ * ({@link #leftBecauseOutOfOrder}). Pure function of the request, the
  * health picture and the time.
  */
 public final class Preflight {
@@ -43,11 +47,12 @@ public final class Preflight {
         String target = request.targetVersion();
         boolean offline = false;
         boolean anyBelowTarget = false;
+        Set<String> leftBecauseOutOfOrder = leftBecauseOutOfOrder(request, cluster, procedure, health);
         for (ClusterRegistered.Node node : cluster.nodes()) {
             if (request.exclude().contains(node.name())) {
                 continue;
             }
-            if (!health.isActiveNow(node.name())) {
+            if (!health.isActiveNow(node.name()) && !leftBecauseOutOfOrder.contains(node.name())) {
                 String why = health.isActive(node.name()).isEmpty() ? "health has not reported it yet"
                         : "inactive: " + health.inactiveReason(node.name());
                 if (now.isBefore(deadline)) {
@@ -81,5 +86,48 @@ public final class Preflight {
             return new Reject(Rejection.ALREADY_ON_TARGET, List.of(cluster.clusterId(), target));
         }
         return new Pass(offline);
+    }
+
+    /** How health names a node that runs but is out of the cluster's membership. */
+    static final String LEFT_MEMBERSHIP = "left-membership";
+
+    /**
+     * Matrix: the old-version nodes that left the membership because a node below them in the procedure's order was
+     * upgraded out of order. That is the symptom the procedure's out-of-order remedy cures (stop the out-of-order node,
+     * and they rejoin), so preflight lets them be inactive for that reason; any other inactive node still waits or is
+     * refused. Empty when the procedure has no out-of-order remedy or the cluster is not out of order.
+     */
+    static Set<String> leftBecauseOutOfOrder(UpgradeRequested request, ClusterRegistered cluster, Procedure procedure,
+                                             NodeHealth health) {
+        if (procedure.outOfOrder() == null) {
+            return Set.of();
+        }
+        String target = request.targetVersion();
+        boolean oldAbove = false;
+        boolean outOfOrder = false;
+        for (NodeOrdering.Ordered ordered : NodeOrdering.order(cluster, procedure, health.membership())) {
+            String name = ordered.node().name();
+            String version = health.version(name).orElse(null);
+            if (request.exclude().contains(name) || version == null || !Versions.isValid(version)) {
+                continue;
+            }
+            if (Versions.compare(version, target) < 0) {
+                oldAbove = true;
+            } else if (version.equals(target) && oldAbove && health.isActiveNow(name)) {
+                outOfOrder = true;
+            }
+        }
+        if (!outOfOrder) {
+            return Set.of();
+        }
+        Set<String> left = new HashSet<>();
+        for (ClusterRegistered.Node node : cluster.nodes()) {
+            String version = health.version(node.name()).orElse(null);
+            if (!health.isActiveNow(node.name()) && LEFT_MEMBERSHIP.equals(health.inactiveReason(node.name()))
+                    && version != null && Versions.isValid(version) && Versions.compare(version, target) < 0) {
+                left.add(node.name());
+            }
+        }
+        return left;
     }
 }

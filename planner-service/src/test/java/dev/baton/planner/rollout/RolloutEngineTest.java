@@ -485,6 +485,46 @@ class RolloutEngineTest {
     }
 
     @Test
+    void aClusterFoundOutOfOrderWithTheOldNodesGoneFromTheMatrixIsRemediedNotRejected() {
+        // the Matrix guide's state: srv1 (lowest address) upgraded by hand; srv2 and srv3 left the matrix
+        h.register(referenceMatrix());
+        h.active("matrix-prod", "srv1", "3.5.1");
+        h.running.put("srv2", "3.5.0");
+        h.running.put("srv3", "3.5.0");
+        h.inactive("matrix-prod", "srv2", "left-membership");
+        h.inactive("matrix-prod", "srv3", "left-membership");
+        h.request(upgrade("matrix-prod", "3.5.1"));
+        h.drive(2);
+
+        assertThat(h.eventNames()).startsWith("RolloutAccepted", "RolloutPlanned", "OutOfOrderDetected(srv1)");
+        assertThat(h.commandOrder()).containsExactly("srv1:out-of-order-stop");
+        // srv1 stopped: the old servers rejoin the matrix, as the guide says
+        h.active("matrix-prod", "srv2", "3.5.0");
+        h.active("matrix-prod", "srv3", "3.5.0");
+        h.drive(10);
+
+        assertThat(h.commandOrder()).containsExactlyElementsOf(concat(List.of(
+                List.of("srv1:out-of-order-stop"),
+                steps("srv3", "stop", "install", "start"),
+                steps("srv2", "stop", "install", "start"),
+                List.of("srv1:out-of-order-start"))));
+        assertThat(h.view().state()).isEqualTo(RolloutState.COMPLETED);
+
+        // inactive for any other reason still refuses: only the out-of-order symptom is expected
+        EngineHarness down = new EngineHarness();
+        down.register(referenceMatrix());
+        down.active("matrix-prod", "srv1", "3.5.1");
+        down.active("matrix-prod", "srv3", "3.5.0");
+        down.running.put("srv2", "3.5.0");
+        down.inactive("matrix-prod", "srv2", "unreachable");
+        down.request(upgrade("matrix-prod", "3.5.1"));
+        down.clock.advance(Duration.ofSeconds(31));
+        down.run(down.engine.onTick());
+        assertThat(down.published).singleElement().isInstanceOfSatisfying(RolloutRejected.class,
+                r -> assertThat(r.code()).isEqualTo("PREFLIGHT_NODE_NOT_ACTIVE"));
+    }
+
+    @Test
     void theLastActiveOldNodeIsNotTakenDownWhileAnotherOldNodeIsInactive() {
         h.registerAllActive(matrix(3), "3.5.0");
         h.request(upgrade("matrix-prod", "3.5.1").maxUnavailable(3));
