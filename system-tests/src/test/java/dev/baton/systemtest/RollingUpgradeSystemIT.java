@@ -185,10 +185,7 @@ class RollingUpgradeSystemIT {
     @Test
     void aNodeWhoseInstallFailedRetriedOnceTheFaultIsGoneLetsTheRolloutComplete() throws Exception {
         request(cluster("dolphin-retry"), "5.21.0");
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200))
-                .until(() -> baton.eventLog().rolloutFinished("dolphin-retry"));
-        RolloutHalted halted = baton.eventLog().events(RolloutHalted.class).stream()
-                .filter(h -> h.clusterId().equals("dolphin-retry")).findFirst().orElseThrow();
+        RolloutHalted halted = awaitHalted("dolphin-retry");
         assertThat(halted.nodeName()).isEqualTo("rd1");
         assertThat(halted.message()).contains("not enough space");
         SimulatedNode rd1 = baton.fleet().node("dolphin-retry", "rd1");
@@ -219,10 +216,7 @@ class RollingUpgradeSystemIT {
     @Test
     void aSkippedNodeLetsTheRolloutCompleteWithTheSkipListedInTheEventAndTheReport() throws Exception {
         request(cluster("dolphin-skip"), "5.21.0");
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200))
-                .until(() -> baton.eventLog().rolloutFinished("dolphin-skip"));
-        RolloutHalted halted = baton.eventLog().events(RolloutHalted.class).stream()
-                .filter(h -> h.clusterId().equals("dolphin-skip")).findFirst().orElseThrow();
+        RolloutHalted halted = awaitHalted("dolphin-skip");
         assertThat(halted.nodeName()).isEqualTo("sk1");
 
         assertThat(post(halted.rolloutId(), "sk1", "skip").statusCode()).isEqualTo(202);
@@ -266,6 +260,14 @@ class RollingUpgradeSystemIT {
             assertThat(node.runningVersion()).as("version running on %s", node.name()).isEqualTo("3.5.1");
             assertThat(node.active()).as("%s active", node.name()).isTrue();
         }
+    }
+
+    /** The cluster's rollout, once it has ended: it must have halted. */
+    private static RolloutHalted awaitHalted(String clusterId) {
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200))
+                .until(() -> baton.eventLog().rolloutFinished(clusterId));
+        return baton.eventLog().events(RolloutHalted.class).stream().filter(h -> h.clusterId().equals(clusterId))
+                .findFirst().orElseThrow(() -> new AssertionError(clusterId + " did not halt"));
     }
 
     private static String requestAndAwaitRollout(UpgradeRequested request) {
