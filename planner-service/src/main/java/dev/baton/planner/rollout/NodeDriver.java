@@ -135,16 +135,14 @@ final class NodeDriver {
         boolean restart = fromStart || node.phase() == NodePhase.RELEASED;
         node.note = "retried by " + actor + (restart ? " from the first step" : " (" + failedIn.name().toLowerCase(
                 java.util.Locale.ROOT) + ")") + ", attempt " + node.attempt;
-        if (node.phase() == NodePhase.RELEASED) {
-            node.stepIndex = -1;
-            node.afterLastStep = NodeProgress.AfterLastStep.AWAIT_ACTIVE;
-            node.moveTo(NodePhase.PENDING); // the guards start it again, as any node
-            return true;
-        }
         if (restart) {
             node.stepIndex = -1;
             node.afterLastStep = NodeProgress.AfterLastStep.AWAIT_ACTIVE;
-            advance(rollout, node, cause, out);
+            if (node.phase() == NodePhase.RELEASED) {
+                node.moveTo(NodePhase.PENDING); // the guards start it again, as any node
+            } else {
+                advance(rollout, node, cause, out);
+            }
             return true;
         }
         switch (failedIn) {

@@ -221,12 +221,8 @@ public final class RolloutEngine {
             }
             case RESUME -> {
                 if (rollout.state == RolloutState.PAUSED || rollout.state == RolloutState.HALTED) {
-                    rollout.state = RolloutState.RUNNING;
-                    rollout.doneSinceResume = 0;
-                    rollout.waitingFor = null;
-                    rollout.blockedBy = null;
-                    out.add(Emission.of(new RolloutResumed(rollout.id, rollout.clusterId(), null, "OPERATOR",
-                            "resumed by " + actor), by));
+                    resume(rollout, new RolloutResumed(rollout.id, rollout.clusterId(), null, "OPERATOR",
+                            "resumed by " + actor), by, out);
                     progress(rollout, by, out);
                 }
             }
@@ -267,13 +263,18 @@ public final class RolloutEngine {
                 || rollout.nodes.stream().anyMatch(n -> n.phase() == NodePhase.FAILED)) {
             return;
         }
+        String verb = action.name().toLowerCase(java.util.Locale.ROOT);
+        resume(rollout, new RolloutResumed(rollout.id, rollout.clusterId(), node.name(), action.name(),
+                "resumed by " + actor + "'s " + verb + " of " + node.name()), by, out);
+    }
+
+    /** A paused or halted rollout runs again: the stop-after count starts over, nothing is waited for or blocked. */
+    private static void resume(Rollout rollout, RolloutResumed resumed, Cause by, List<Emission> out) {
         rollout.state = RolloutState.RUNNING;
         rollout.doneSinceResume = 0;
         rollout.waitingFor = null;
         rollout.blockedBy = null;
-        String verb = action.name().toLowerCase(java.util.Locale.ROOT);
-        out.add(Emission.of(new RolloutResumed(rollout.id, rollout.clusterId(), node.name(), action.name(),
-                "resumed by " + actor + "'s " + verb + " of " + node.name()), by));
+        out.add(Emission.of(resumed, by));
     }
 
     /** Time passes: preflight deadlines, delays between nodes, retries, step and health timeouts, deadlines. */
