@@ -36,9 +36,16 @@ public record CommandDeadlines(Duration startWindow, Duration grace) {
     /**
      * When the planner stops waiting for the result of a command sent at {@code sentAt}: its latest possible end plus
      * the grace. {@code startBy} null (a node restored from a snapshot older than the field): sent + timeout + grace.
+     *
+     * <p>A command no executor has said it started ({@code startSeen} false) is waited for one start window longer.
+     * It can no longer start, so the wait is safe; most likely no executor has read it yet (an executor or the broker
+     * was down or slow to come back), and the executor that reads it refuses it {@code COMMAND_EXPIRED} from the node's
+     * ledger: proof it never ran, which the planner answers with a new attempt instead of a halt. Only when that proof
+     * does not come either does the planner give up (and halt, for a human).
      */
-    public Instant giveUpAt(Instant sentAt, Instant startBy, Duration timeout) {
+    public Instant giveUpAt(Instant sentAt, Instant startBy, Duration timeout, boolean startSeen) {
         Duration run = timeout == null ? Duration.ZERO : timeout;
-        return (startBy == null ? sentAt : startBy).plus(run).plus(grace);
+        Instant end = (startBy == null ? sentAt : startBy).plus(run).plus(grace);
+        return startSeen ? end : end.plus(startWindow);
     }
 }

@@ -76,6 +76,25 @@ final class NodeDriver {
         }
     }
 
+    /** An executor started the node's command in flight: its result is waited for no longer than it can run. */
+    void started(NodeProgress node) {
+        node.stepStartSeen = true;
+    }
+
+    /**
+     * A result for a command the planner gave up on while the rollout is halted: a {@code COMMAND_EXPIRED} refusal
+     * proves it never ran (the executor refused it in the node's ledger), which the node's note tells the operator. The
+     * halt stands (invariant 5: only an operator resumes); {@code baton retry} then runs the step as a new attempt.
+     */
+    void afterGivingUp(NodeProgress node, StepFailed failed) {
+        if (node.phase() == NodePhase.FAILED && failed.commandId().equals(node.gaveUpOn)
+                && FailureCode.of(failed.errorCode()).orElse(null) == FailureCode.COMMAND_EXPIRED) {
+            node.gaveUpOn = null;
+            node.note = node.note + "; then an executor refused it COMMAND_EXPIRED: it never ran, a retry runs "
+                    + failed.step() + " as a new attempt";
+        }
+    }
+
     /** A node waiting for its artifact, or for its retry time, gets its step sent when the time has come. */
     void resumeIfDue(Rollout rollout, NodeProgress node, Cause cause, List<Emission> out) {
         if (node.phase() == NodePhase.WAITING_FOR_ARTIFACT
@@ -167,13 +186,15 @@ final class NodeDriver {
     /** Time passes: no result within the step's timeout, or not active within the health timeout (remedy, then halt). */
     void checkTimeouts(Rollout rollout, NodeProgress node, Instant now, List<Emission> out) {
         if (node.phase().commandInFlight() && node.stepSentAt != null) {
-            Instant giveUpAt = deadlines.giveUpAt(node.stepSentAt, node.stepStartBy, node.stepTimeout);
+            Instant giveUpAt = deadlines.giveUpAt(node.stepSentAt, node.stepStartBy, node.stepTimeout, node.stepStartSeen);
             if (now.isAfter(giveUpAt)) {
                 // invariant 7: the command carries startBy, so no executor can start it from now on (or finish it later)
+                node.gaveUpOn = node.currentCommandId;
                 fail(rollout, node, FailureCode.STEP_RESULT_MISSING.name(), "no result for step " + node.currentStep + " on "
                         + node.name() + " by " + giveUpAt + (node.stepStartBy == null ? ""
                         : " (it had to start by " + node.stepStartBy + " and finish within " + node.stepTimeout
-                                + "; no executor starts it any more)"), Cause.TIMER, out);
+                                + "; no executor starts it any more" + (node.stepStartSeen ? ""
+                        : ", and none said it had started it") + ")"), Cause.TIMER, out);
             }
         } else if (node.phase().awaitingActive()) {
             Duration timeout = rollout.procedure.health().timeout();
@@ -246,6 +267,8 @@ final class NodeDriver {
         node.moveTo(next.phase());
         node.highestAttempt = Math.max(node.highestAttempt, node.attempt);
         node.currentCommandId = commandId;
+        node.stepStartSeen = false;
+        node.gaveUpOn = null;
         node.currentStep = next.step();
         node.stepSentAt = clock.instant();
         node.stepTimeout = next.timeout();

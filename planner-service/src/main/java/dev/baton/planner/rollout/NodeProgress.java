@@ -48,6 +48,13 @@ public final class NodeProgress {
     NodePhase failedIn;
     /** The command in flight; set exactly while {@link NodePhase#commandInFlight()}. */
     String currentCommandId;
+    /** An executor said it started the command in flight ({@code StepStarted}). */
+    boolean stepStartSeen;
+    /**
+     * The command the planner gave up on ({@code STEP_RESULT_MISSING}) while the node is FAILED: a later refusal of it
+     * ({@code COMMAND_EXPIRED}) tells the operator it never ran.
+     */
+    String gaveUpOn;
     String currentStep;
     Instant stepSentAt;
     Duration stepTimeout;
@@ -121,6 +128,8 @@ public final class NodeProgress {
                              @JsonProperty("attemptFloor") Integer attemptFloor,
                              @JsonProperty("failedIn") NodePhase failedIn,
                              @JsonProperty("currentCommandId") String currentCommandId,
+                             @JsonProperty("stepStartSeen") boolean stepStartSeen,
+                             @JsonProperty("gaveUpOn") String gaveUpOn,
                              @JsonProperty("currentStep") String currentStep,
                              @JsonProperty("stepSentAt") Instant stepSentAt,
                              @JsonProperty("stepTimeout") Duration stepTimeout,
@@ -170,6 +179,8 @@ public final class NodeProgress {
         n.attemptFloor = attemptFloor == null ? 0 : attemptFloor;
         n.failedIn = failedIn;
         n.currentCommandId = resolved.commandInFlight() ? currentCommandId : null;
+        n.stepStartSeen = stepStartSeen;
+        n.gaveUpOn = gaveUpOn;
         n.currentStep = currentStep;
         n.stepSentAt = stepSentAt;
         n.stepTimeout = stepTimeout;

@@ -13,6 +13,7 @@ import dev.baton.contracts.RolloutRejected;
 import dev.baton.contracts.RolloutResumed;
 import dev.baton.contracts.StepFailed;
 import dev.baton.contracts.StepResult;
+import dev.baton.contracts.StepStarted;
 import dev.baton.contracts.StepSucceeded;
 import dev.baton.contracts.UpgradeRequested;
 import dev.baton.planner.plan.Plan;
@@ -73,10 +74,11 @@ import java.util.function.Function;
  *    done node opens the mixed-version window. Canary and stop-after pause; delayBetweenNodes waits. When no
  *    node is left, deferred nodes are started; when every node is done, the window closes and
  *    RolloutCompleted.
- * 6. No result within a step's timeout, or a failed step that means halt: the node is FAILED and keeps its
- *    budget (until health sees it active or an operator releases it); the rollout HALTS and sends nothing more
- *    for the cluster until an operator resumes it. No NodeActive on target within the health timeout: the
- *    procedure's remedy (reboot once, REMEDIATING), then HALT if it still is not active.
+ * 6. No result within a step's timeout (a command no executor said it started: one start window more, for the
+ *    COMMAND_EXPIRED refusal that proves it never ran and sends it again), or a failed step that means halt: the
+ *    node is FAILED and keeps its budget (until health sees it active or an operator releases it); the rollout
+ *    HALTS and sends nothing more for the cluster until an operator resumes it. No NodeActive on target within the
+ *    health timeout: the procedure's remedy (reboot once, REMEDIATING), then HALT if it still is not active.
  * 7. The mixed-version window past the procedure's alertAfter publishes GuardBlocked; past haltAfter it halts.
  * </pre>
  */
@@ -193,10 +195,16 @@ public final class RolloutEngine {
     public List<Emission> onStepResult(StepResult result, Cause cause) {
         List<Emission> out = new ArrayList<>();
         Rollout rollout = rollouts.get(result.rolloutId()).orElse(null);
+        if (rollout != null && rollout.state == RolloutState.HALTED && result instanceof StepFailed failed) {
+            rollout.nodes.forEach(node -> driver.afterGivingUp(node, failed));
+        }
         if (rollout == null || !rollout.isDriving()) {
             return out; // after HALTED or ABORTED nothing more is sent (invariant 5)
         }
         Optional<NodeProgress> found = rollout.nodeByCommand(result.commandId());
+        if (found.isPresent() && result instanceof StepStarted) {
+            driver.started(found.get());
+        }
         if (found.isEmpty() || !(result instanceof StepSucceeded || result instanceof StepFailed)) {
             return out; // a duplicate, a result for a step we no longer wait for, or StepStarted/StepOutput
         }

@@ -38,7 +38,10 @@ final class EngineHarness {
     final ManualClock clock = new ManualClock();
     final RolloutEngine engine;
     final List<BatonEvent> published = new ArrayList<>();
-    /** What each node answers to a command: null = succeed; else the failure to report; NO_ANSWER = silence. */
+    /**
+     * What each node answers to a command: null = succeed; else the failure to report; NO_ANSWER = silence; STARTED_ONLY
+     * = an executor reports it started, then silence.
+     */
     final Map<String, Function<NodeCommand, StepResult>> scripts = new HashMap<>();
     /** Nodes that never report active again. */
     final Set<String> neverActive = new HashSet<>();
@@ -50,6 +53,7 @@ final class EngineHarness {
     private String clusterId;
 
     static final StepResult NO_ANSWER = new StepSucceeded("none", "none", "none", "none", "none", 0, "", null, null);
+    static final StepResult STARTED_ONLY = new StepSucceeded("started", "none", "none", "none", "none", 0, "", null, null);
 
     EngineHarness() {
         this(ProcedureCatalog.shipped());
@@ -194,6 +198,11 @@ final class EngineHarness {
         Function<NodeCommand, StepResult> script = scripts.get(command.nodeName());
         StepResult result = script == null ? null : script.apply(command);
         if (result == NO_ANSWER) {
+            return;
+        }
+        if (result == STARTED_ONLY) {
+            run(engine.onStepResult(new dev.baton.contracts.StepStarted(command.commandId(), command.rolloutId(),
+                    command.clusterId(), command.nodeName(), command.step(), null, null, null, null), CAUSE));
             return;
         }
         if (command.disruptive() && Boolean.TRUE.equals(downOnce.add(command.nodeName()))) {

@@ -342,7 +342,7 @@ class RolloutEngineTest {
     @Test
     void everyCommandMustStartByItsStartByAndTheResultIsGivenUpOnlyAfterItCouldHaveEnded() {
         h.registerAllActive(dolphin(2), "5.20.0");
-        h.scripts.put("dx1", c -> c.step().equals("stop-services") ? EngineHarness.NO_ANSWER : null);
+        h.scripts.put("dx1", c -> c.step().equals("stop-services") ? EngineHarness.STARTED_ONLY : null);
         Instant sent = h.now();
         h.request(upgrade("dolphin-lab", "5.21.0"));
         h.drive(0);
@@ -367,6 +367,57 @@ class RolloutEngineTest {
         assertThat(h.view().nodes().get(0).note()).startsWith("STEP_RESULT_MISSING")
                 .contains("it had to start by " + stop.startBy());
         assertThat(h.commandOrder()).containsExactly("dx1:build-rpm", "dx1:stop-services");
+    }
+
+    @Test
+    void aCommandNoExecutorSaidItStartedIsWaitedForOneStartWindowMoreAndItsLateRefusalSendsItAgain() {
+        h.registerAllActive(dolphin(2), "5.20.0");
+        // the soak's case: the executor that reads stop-services comes back after the usual give-up time
+        h.scripts.put("dx1", c -> c.step().equals("stop-services") && c.attempt() == 1 ? EngineHarness.NO_ANSWER : null);
+        h.request(upgrade("dolphin-lab", "5.21.0"));
+        h.drive(0);
+        NodeCommand stop = h.commands().get(1);
+        Instant usualGiveUp = stop.startBy().plus(stop.timeout()).plus(CommandDeadlines.DEFAULT.grace());
+        h.clock.advance(Duration.between(h.now(), usualGiveUp.plus(CommandDeadlines.DEFAULT.startWindow())));
+        h.run(h.engine.onTick());
+        assertThat(h.eventNames()).doesNotContain("RolloutHalted(dx1)");
+
+        h.run(h.engine.onStepResult(failure(stop, "COMMAND_EXPIRED", "reached the executor after its startBy"),
+                EngineHarness.CAUSE));
+        h.drive(10);
+
+        assertThat(h.commands()).filteredOn(c -> c.nodeName().equals("dx1") && c.step().equals("stop-services"))
+                .extracting(NodeCommand::attempt).containsExactly(1, 2);
+        assertThat(h.eventNames()).doesNotContain("RolloutHalted(dx1)").endsWith("RolloutCompleted");
+    }
+
+    @Test
+    void aRefusalAfterThePlannerGaveUpTellsTheOperatorNothingRanAndTheHaltStandsUntilARetry() {
+        h.registerAllActive(dolphin(2), "5.20.0");
+        h.scripts.put("dx1", c -> c.step().equals("stop-services") && c.attempt() == 1 ? EngineHarness.NO_ANSWER : null);
+        h.request(upgrade("dolphin-lab", "5.21.0"));
+        h.drive(0);
+        NodeCommand stop = h.commands().get(1);
+        Instant giveUp = stop.startBy().plus(stop.timeout()).plus(CommandDeadlines.DEFAULT.grace())
+                .plus(CommandDeadlines.DEFAULT.startWindow());
+        h.clock.advance(Duration.between(h.now(), giveUp.plusSeconds(1)));
+        h.run(h.engine.onTick());
+        assertThat(h.eventNames()).endsWith("RolloutHalted(dx1)");
+        assertThat(h.view().nodes().get(0).note()).startsWith("STEP_RESULT_MISSING").contains("none said it had started it");
+        int published = h.published.size();
+
+        h.run(h.engine.onStepResult(failure(stop, "COMMAND_EXPIRED", "reached the executor after its startBy"),
+                EngineHarness.CAUSE));
+
+        // invariant 5: only an operator resumes; the note says what the refusal proved
+        assertThat(h.published).hasSize(published);
+        assertThat(h.view().state()).isEqualTo(RolloutState.HALTED);
+        assertThat(h.view().nodes().get(0).note()).contains("refused it COMMAND_EXPIRED: it never ran");
+        h.control(RolloutControl.Action.RETRY, "dx1");
+        h.drive(10);
+        assertThat(h.commands()).filteredOn(c -> c.nodeName().equals("dx1") && c.step().equals("stop-services"))
+                .extracting(NodeCommand::attempt).containsExactly(1, 2);
+        assertThat(h.eventNames()).endsWith("RolloutCompleted");
     }
 
     @Test
