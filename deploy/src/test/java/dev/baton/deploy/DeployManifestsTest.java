@@ -315,6 +315,68 @@ class DeployManifestsTest {
         assertThat(scaledObject.path("spec").path("scaleTargetRef").path("name").asText()).isEqualTo("executor");
     }
 
+    @Test
+    void thePlannerAndHealthReadOneProceduresFolderThatComposeAndKubernetesMountWhereTheVariableSays() throws IOException {
+        List<String> readers = List.of("planner-service", "health-service");
+        for (String module : SERVICES) {
+            assertThat(ServiceConfig.of(ROOT, module).reason("BATON_PROCEDURES_DIR")).as(module)
+                    .matches(reason -> readers.contains(module) == (reason != null));
+        }
+        Map<String, String> composeImages = new LinkedHashMap<>();
+        for (JsonNode doc : documents(DEPLOY.resolve("compose/docker-compose.yml"))) {
+            doc.path("services").fields().forEachRemaining(service -> {
+                String module = IMAGE.matcher(service.getValue().path("image").asText("")).replaceFirst("$1");
+                String dir = service.getValue().path("environment").path("BATON_PROCEDURES_DIR").asText(null);
+                if (!readers.contains(module)) {
+                    return;
+                }
+                assertThat(dir).as("compose %s: BATON_PROCEDURES_DIR", service.getKey()).isNotBlank();
+                List<String> targets = new ArrayList<>();
+                service.getValue().path("volumes").forEach(v -> targets.add(v.asText().split(":")[1]));
+                assertThat(targets).as("compose %s mounts its procedures folder", service.getKey()).contains(dir);
+                composeImages.put(module, dir);
+            });
+        }
+        assertThat(composeImages.keySet()).containsExactlyInAnyOrderElementsOf(readers);
+        assertThat(Files.isDirectory(DEPLOY.resolve("compose/procedures"))).as("the folder Compose mounts exists").isTrue();
+
+        List<JsonNode> docs = new ArrayList<>();
+        for (Path file : files("kubernetes")) {
+            docs.addAll(documents(file));
+        }
+        Set<String> configMaps = new LinkedHashSet<>();
+        docs.stream().filter(d -> "ConfigMap".equals(d.path("kind").asText()))
+                .forEach(d -> configMaps.add(d.path("metadata").path("name").asText()));
+        Set<String> checked = new LinkedHashSet<>();
+        for (JsonNode workload : docs) {
+            JsonNode pod = workload.path("spec").path("template").path("spec");
+            for (JsonNode container : pod.path("containers")) {
+                String module = IMAGE.matcher(container.path("image").asText("")).replaceFirst("$1");
+                if (!readers.contains(module)) {
+                    continue;
+                }
+                String dir = null;
+                for (JsonNode env : container.path("env")) {
+                    dir = env.path("name").asText().equals("BATON_PROCEDURES_DIR") ? env.path("value").asText() : dir;
+                }
+                assertThat(dir).as("kubernetes %s: BATON_PROCEDURES_DIR", module).isNotBlank();
+                String volume = null;
+                for (JsonNode mount : container.path("volumeMounts")) {
+                    volume = mount.path("mountPath").asText().equals(dir) ? mount.path("name").asText() : volume;
+                }
+                assertThat(volume).as("kubernetes %s mounts %s", module, dir).isNotNull();
+                String configMap = null;
+                for (JsonNode v : pod.path("volumes")) {
+                    configMap = v.path("name").asText().equals(volume) ? v.path("configMap").path("name").asText(null) : configMap;
+                }
+                assertThat(configMap).as("kubernetes %s: the %s volume is a ConfigMap", module, volume).isNotNull();
+                assertThat(configMaps).as("the ConfigMap %s is declared", configMap).contains(configMap);
+                checked.add(module);
+            }
+        }
+        assertThat(checked).containsExactlyInAnyOrderElementsOf(readers);
+    }
+
     private static String projectVersion() throws IOException {
         Matcher m = Pattern.compile("<artifactId>baton-parent</artifactId>\\s*<version>([^<]+)</version>")
                 .matcher(Files.readString(ROOT.resolve("pom.xml")));

@@ -52,6 +52,8 @@ public interface HealthConfig {
     /**
      * A folder of procedure files ({@code *.yaml}) used besides the shipped ones; a file may replace a shipped procedure
      * of the same name ({@code BATON_HEALTH_PROCEDURES}). A broken file stops the service with its file, line and reason.
+     * Health's older key, still read after {@code BATON_PROCEDURES_DIR}, the folder every service reads
+     * ({@link ProceduresConfig}).
      */
     Optional<Path> procedures();
 

@@ -7,7 +7,7 @@ import java.time.Clock;
 
 /**
  * The plain objects the health service is built from: the clock and the procedures (the shipped ones, plus the
- * {@code *.yaml} files of {@code baton.health.procedures} if set). Touches no topic.
+ * {@code *.yaml} files of {@code baton.procedures.dir} and of {@code baton.health.procedures} if set). Touches no topic.
  */
 public class HealthProducers {
 
@@ -19,7 +19,7 @@ public class HealthProducers {
 
     @Produces
     @Singleton
-    ProcedureCatalog procedures(HealthConfig config) {
-        return config.procedures().map(ProcedureCatalog::withUserFolder).orElseGet(ProcedureCatalog::shipped);
+    ProcedureCatalog procedures(HealthConfig config, ProceduresConfig shared) {
+        return ProcedureCatalog.configured(shared.dir(), config.procedures());
     }
 }

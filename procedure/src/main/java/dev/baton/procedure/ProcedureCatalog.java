@@ -34,15 +34,34 @@ public final class ProcedureCatalog {
 
     /** The shipped procedures plus every {@code *.yaml} file in {@code folder}; a user file may replace a shipped one. */
     public static ProcedureCatalog withUserFolder(Path folder) {
+        return withUserFolders(List.of(folder));
+    }
+
+    /**
+     * What a service configured with the one procedures folder every service reads ({@code baton.procedures.dir},
+     * {@code BATON_PROCEDURES_DIR}) and its own older key (the planner's {@code baton.planner.procedures-dir}, health's
+     * {@code baton.health.procedures}) knows: the shipped procedures, then the shared folder's, then the service's own
+     * folder's (a later file replaces an earlier procedure of the same name). A folder named by both is read once.
+     */
+    public static ProcedureCatalog configured(Optional<Path> shared, Optional<Path> own) {
+        List<Path> folders = Stream.concat(shared.stream(), own.stream())
+                .map(folder -> folder.toAbsolutePath().normalize()).distinct().toList();
+        return withUserFolders(folders);
+    }
+
+    /** The shipped procedures plus every {@code *.yaml} file of each folder in turn (a later one replaces an earlier). */
+    public static ProcedureCatalog withUserFolders(List<Path> folders) {
         Map<String, Procedure> all = new LinkedHashMap<>(loadShipped());
-        try (Stream<Path> files = Files.list(folder)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml"))
-                    .sorted().toList()) {
-                Procedure procedure = ProcedureParser.parse(file.toString(), Files.readString(file));
-                all.put(procedure.name(), procedure);
+        for (Path folder : folders) {
+            try (Stream<Path> files = Files.list(folder)) {
+                for (Path file : files.filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml"))
+                        .sorted().toList()) {
+                    Procedure procedure = ProcedureParser.parse(file.toString(), Files.readString(file));
+                    all.put(procedure.name(), procedure);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read procedure folder " + folder, e);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read procedure folder " + folder, e);
         }
         return new ProcedureCatalog(all);
     }

@@ -254,7 +254,7 @@ class ChaosSystemIT {
         String dolphin = Files.readString(repoRoot.resolve("procedure/src/main/resources/procedures/dolphin-expressware.yaml"));
         Files.writeString(dir.resolve("dolphin-quick.yaml"), quick(dolphin.replace("name: dolphin-expressware",
                 "name: dolphin-quick"), "PT30S"));
-        return Map.of("BATON_PLANNER_PROCEDURES_DIR", dir.toString(), "BATON_HEALTH_PROCEDURES", dir.toString(),
+        return Map.of("BATON_PROCEDURES_DIR", dir.toString(),
                 "BATON_PLANNER_COMMAND_START_WINDOW", "PT60S", "BATON_PLANNER_RESULT_GRACE", "PT10S");
     }
 

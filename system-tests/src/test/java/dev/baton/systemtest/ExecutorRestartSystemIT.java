@@ -88,7 +88,7 @@ class ExecutorRestartSystemIT {
                 .replaceAll("timeout: PT1?5M", "timeout: PT10S").replace("rebootTimeout: PT10M", "rebootTimeout: PT1M");
         Path dir = Files.createDirectories(workDir.resolve("procedures"));
         Files.writeString(dir.resolve("matrix-quick.yaml"), quick);
-        return Map.of("BATON_PLANNER_PROCEDURES_DIR", dir.toString(), "BATON_HEALTH_PROCEDURES", dir.toString(),
+        return Map.of("BATON_PROCEDURES_DIR", dir.toString(),
                 "BATON_PLANNER_COMMAND_START_WINDOW", "PT20S", "BATON_PLANNER_RESULT_GRACE", "PT3S");
     }
 

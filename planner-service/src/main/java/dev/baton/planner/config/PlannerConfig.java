@@ -45,6 +45,9 @@ public interface PlannerConfig {
     @WithDefault("PT1M")
     Duration resultGrace();
 
-    /** A folder of user procedure YAML files, loaded beside the shipped ones. */
+    /**
+     * A folder of user procedure YAML files, loaded beside the shipped ones: the planner's older key, still read
+     * (after {@code BATON_PROCEDURES_DIR}, the folder every service reads; {@link ProceduresConfig}).
+     */
     Optional<Path> proceduresDir();
 }

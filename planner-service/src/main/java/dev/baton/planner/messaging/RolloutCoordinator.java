@@ -9,6 +9,7 @@ import dev.baton.messaging.Backoff;
 import dev.baton.messaging.EventPublisher;
 import dev.baton.messaging.Redelivery;
 import dev.baton.planner.config.PlannerConfig;
+import dev.baton.planner.config.ProceduresConfig;
 import dev.baton.planner.rollout.ClusterSnapshot;
 import dev.baton.planner.rollout.CommandDeadlines;
 import dev.baton.planner.rollout.Emission;
@@ -81,12 +82,12 @@ public class RolloutCoordinator {
     private volatile int partitionCount;
     private ScheduledExecutorService timer;
 
-    public RolloutCoordinator(EventPublisher publisher, PlannerStateStore store, PlannerConfig config) {
+    public RolloutCoordinator(EventPublisher publisher, PlannerStateStore store, PlannerConfig config,
+                              ProceduresConfig shared) {
         this.publisher = publisher;
         this.store = store;
         this.config = config;
-        this.procedures = config.proceduresDir().map(ProcedureCatalog::withUserFolder)
-                .orElseGet(ProcedureCatalog::shipped);
+        this.procedures = ProcedureCatalog.configured(shared.dir(), config.proceduresDir());
         this.engine = new RolloutEngine(procedures, Clock.systemUTC(), config.preflightTimeout(),
                 clusterId -> epochs.getOrDefault(clusterId, 1L),
                 new CommandDeadlines(config.commandStartWindow(), config.resultGrace()));
