@@ -71,9 +71,40 @@ final class Text {
                     n.path("orderingAddress").asText(""), n.path("fromVersion").asText("?"), rollout.path("targetVersion").asText(),
                     "SKIPPED".equals(n.path("state").asText()) ? "  (skipped" + note(n) + ")" : ""));
         }
+        explanation(rollout.path("plan"), text);
         text.append("rollout ").append(rollout.path("rolloutId").asText()).append(", request ")
                 .append(rollout.path("requestId").asText()).append('\n');
         return text.toString();
+    }
+
+    /**
+     * The plan's explanation, when the planner gave one: each node's reason and the commands it will get (rendered, with
+     * the artifact each builds or has pushed), the guards, and the longest the rollout can take by the time-outs.
+     */
+    private static void explanation(JsonNode plan, StringBuilder text) {
+        if (plan.isMissingNode() || plan.isNull()) {
+            return;
+        }
+        text.append("why, and what each node gets:\n");
+        for (JsonNode n : plan.path("nodes")) {
+            text.append("  ").append(n.path("nodeName").asText()).append(": ").append(n.path("reason").asText("")).append('\n');
+            for (JsonNode step : n.path("plannedSteps")) {
+                String command = step.hasNonNull("command") ? step.path("command").asText() : "";
+                String artifact = step.hasNonNull("artifact") ? "[" + step.path("artifact").asText() + "]" : "";
+                text.append(String.format("      %-18s %-10s %-6s %s", step.path("name").asText(),
+                        step.path("disruptive").asBoolean(false) ? "disruptive" : "", step.path("timeout").asText(""),
+                        (command + (command.isEmpty() || artifact.isEmpty() ? "" : "  ") + artifact)).stripTrailing())
+                        .append('\n');
+            }
+        }
+        if (plan.path("guards").size() > 0) {
+            text.append("guards:\n");
+            plan.path("guards").forEach(g -> text.append("  - ").append(g.asText()).append('\n'));
+        }
+        if (plan.hasNonNull("estimatedDuration")) {
+            text.append("at most ").append(plan.path("estimatedDuration").asText())
+                    .append(" by the procedure's time-outs (an upper bound; retries and the remedy reboot aside)\n");
+        }
     }
 
     static String accepted(JsonNode rollout) {

@@ -28,6 +28,31 @@ class TextTest {
     }
 
     @Test
+    void aDryRunPlanExplainsEachNodeItsCommandsTheGuardsAndTheLongestItCanTake() throws Exception {
+        String explained = DRY_RUN.replace("\"requestedBy\":\"cli:alice\",", """
+                "requestedBy":"cli:alice","plan":{"guards":["at most 1 node(s) unavailable at once"],
+                 "estimatedDuration":"PT1H4M","nodes":[
+                  {"nodeName":"srv4","reason":"1st of 2 to upgrade by membership address","plannedSteps":[
+                    {"name":"stop-server","command":"pmxs stop","timeout":"PT5M","disruptive":true},
+                    {"name":"install","timeout":"PT15M","disruptive":false,"artifact":"push x86_64/rhel-9/3.5.1 built on srv5"}]},
+                  {"nodeName":"srv1","reason":"excluded by the request","plannedSteps":[]}]},
+                """);
+        String plan = Text.plan(json(explained));
+
+        assertThat(plan.lines()).containsSequence(
+                "  3. srv1         10.10.1.1        3.5.0 -> 3.5.1  (skipped: excluded)",
+                "why, and what each node gets:",
+                "  srv4: 1st of 2 to upgrade by membership address",
+                "      stop-server        disruptive PT5M   pmxs stop",
+                "      install                       PT15M  [push x86_64/rhel-9/3.5.1 built on srv5]",
+                "  srv1: excluded by the request",
+                "guards:",
+                "  - at most 1 node(s) unavailable at once",
+                "at most PT1H4M by the procedure's time-outs (an upper bound; retries and the remedy reboot aside)",
+                "rollout r-1, request q-1");
+    }
+
+    @Test
     void aNodeLineShowsStateVersionProgressAndStep() throws Exception {
         JsonNode node = json("{\"nodeName\":\"dx3\",\"fromVersion\":\"5.20.0\",\"state\":\"REMEDIATING\","
                 + "\"currentStep\":\"reboot\",\"note\":\"services would not stop\"}");

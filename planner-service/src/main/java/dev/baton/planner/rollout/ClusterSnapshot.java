@@ -1,6 +1,7 @@
 package dev.baton.planner.rollout;
 
 import dev.baton.contracts.ClusterRegistered;
+import dev.baton.contracts.RolloutPlanned;
 import dev.baton.contracts.UpgradeRequested;
 import java.time.Instant;
 import java.util.List;
@@ -34,7 +35,7 @@ public record ClusterSnapshot(
             views.add(new RolloutView(r.id(), r.request().requestId(), clusterId, r.request().targetVersion(), r.state(),
                     r.request().dryRun(), r.maxUnavailable(), r.offline(), r.waitingFor(), r.blockedBy(),
                     r.request().requestedBy() == null ? "unknown" : r.request().requestedBy(), r.requestedAt(),
-                    r.rejection(), r.nodes().stream().map(NodeProgress::view).toList()));
+                    r.rejection(), r.nodes().stream().map(NodeProgress::view).toList(), r.plan()));
         }
         return views;
     }
@@ -64,6 +65,7 @@ public record ClusterSnapshot(
             boolean mixedAlerted,
             Map<String, String> artifactBuilders,
             Set<String> artifactsReady,
-            List<NodeProgress> nodes) {
+            List<NodeProgress> nodes,
+            RolloutPlanned plan) {
     }
 }

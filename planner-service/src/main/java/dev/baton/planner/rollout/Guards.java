@@ -124,7 +124,7 @@ final class Guards {
                 .anyMatch(day -> day.equalsIgnoreCase(opened.getDisplayName(TextStyle.SHORT, Locale.ROOT)));
     }
 
-    private static String describe(UpgradeRequested.MaintenanceWindow window) {
+    static String describe(UpgradeRequested.MaintenanceWindow window) {
         return (window.days().isEmpty() ? "daily" : String.join(",", window.days())) + " " + window.start() + "-"
                 + window.end() + " " + (window.zone() == null ? "UTC" : window.zone());
     }

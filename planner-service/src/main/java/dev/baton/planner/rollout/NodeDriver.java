@@ -280,7 +280,7 @@ final class NodeDriver {
         out.add(Emission.of(command, cause.as(rollout.actor)));
     }
 
-    private static Map<String, String> values(Rollout rollout, NodeProgress node) {
+    static Map<String, String> values(Rollout rollout, NodeProgress node) {
         Map<String, String> values = new HashMap<>();
         values.put("targetVersion", rollout.target());
         values.put("fromVersion", node.fromVersion == null ? "" : node.fromVersion);
@@ -291,7 +291,7 @@ final class NodeDriver {
         return values;
     }
 
-    private static String artifactKey(Rollout rollout, NodeProgress node) {
+    static String artifactKey(Rollout rollout, NodeProgress node) {
         return node.node.arch() + "/" + node.node.os() + "/" + rollout.target();
     }
 

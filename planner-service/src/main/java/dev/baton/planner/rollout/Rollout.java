@@ -1,6 +1,7 @@
 package dev.baton.planner.rollout;
 
 import dev.baton.contracts.ClusterRegistered;
+import dev.baton.contracts.RolloutPlanned;
 import dev.baton.contracts.UpgradeRequested;
 import dev.baton.procedure.Procedure;
 import java.time.Instant;
@@ -35,6 +36,8 @@ final class Rollout {
     /** (arch/os/version) artifact key → node that builds it; keys whose build succeeded. */
     final Map<String, String> artifactBuilders = new HashMap<>();
     final Set<String> artifactsReady = new HashSet<>();
+    /** The plan as published (explained), null until planned. */
+    RolloutPlanned plan;
 
     Rollout(String id, UpgradeRequested request, ClusterRegistered cluster, Procedure procedure, Instant requestedAt,
             Instant preflightDeadline) {
@@ -71,7 +74,7 @@ final class Rollout {
         return new ClusterSnapshot.RolloutSnapshot(id, request, cluster, procedure.name(), requestedAt, preflightDeadline,
                 state, maxUnavailable, offline, waitingFor, blockedBy, rejection, doneSinceResume, nextStartNotBefore,
                 mixedSince, mixedAlerted, Map.copyOf(artifactBuilders), Set.copyOf(artifactsReady),
-                nodes.stream().map(NodeProgress::copy).toList());
+                nodes.stream().map(NodeProgress::copy).toList(), plan);
     }
 
     static Rollout restore(ClusterSnapshot.RolloutSnapshot s, Procedure procedure) {
@@ -93,12 +96,13 @@ final class Rollout {
             r.artifactsReady.addAll(s.artifactsReady());
         }
         s.nodes().forEach(n -> r.nodes.add(n.copy()));
+        r.plan = s.plan();
         return r;
     }
 
     RolloutView view() {
         return new RolloutView(id, request.requestId(), clusterId(), target(), state, request.dryRun(), maxUnavailable,
                 offline, waitingFor, blockedBy, actor, requestedAt, rejection,
-                nodes.stream().map(NodeProgress::view).toList());
+                nodes.stream().map(NodeProgress::view).toList(), plan);
     }
 }

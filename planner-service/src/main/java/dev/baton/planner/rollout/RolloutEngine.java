@@ -23,7 +23,6 @@ import dev.baton.planner.plan.Rejection;
 import dev.baton.planner.plan.UpgradeRequestRules;
 import dev.baton.procedure.Procedure;
 import dev.baton.procedure.ProcedureCatalog;
-import dev.baton.procedure.StepDefinition;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -389,22 +388,10 @@ public final class RolloutEngine {
         }
         List<Emission> outOfOrder = new ArrayList<>();
         OutOfOrder.detect(rollout, picture, cause, outOfOrder);
-        List<String> stepNames = rollout.procedure.steps().stream().map(StepDefinition::name).toList();
-        List<RolloutPlanned.PlannedNode> plannedNodes = new ArrayList<>();
-        for (NodeProgress node : rollout.nodes) {
-            String action = switch (node.phase()) {
-                case PENDING -> rollout.offline ? "offline-update" : "upgrade";
-                case DEFERRED -> "deferred-out-of-order";
-                case SKIPPED_EXCLUDED -> Plan.Disposition.EXCLUDED.action();
-                default -> Plan.Disposition.ALREADY_ON_TARGET.action();
-            };
-            List<String> steps = node.phase() == NodePhase.PENDING ? stepNames
-                    : node.phase() == NodePhase.DEFERRED ? List.of("out-of-order-stop", "out-of-order-start") : List.of();
-            plannedNodes.add(new RolloutPlanned.PlannedNode(node.name(), node.orderingAddress, node.fromVersion, action,
-                    steps));
-        }
-        out.add(Emission.of(new RolloutPlanned(rollout.id, rollout.clusterId(), request.targetVersion(),
-                rollout.procedure.ordering().yamlName(), rollout.maxUnavailable, request.dryRun(), plannedNodes), by));
+        rollout.plan = new RolloutPlanned(rollout.id, rollout.clusterId(), request.targetVersion(),
+                rollout.procedure.ordering().yamlName(), rollout.maxUnavailable, request.dryRun(),
+                PlanExplanation.nodes(rollout, picture), PlanExplanation.guards(rollout), PlanExplanation.estimate(rollout));
+        out.add(Emission.of(rollout.plan, by));
         out.addAll(outOfOrder);
         rollout.state = request.dryRun() ? RolloutState.PLANNED : RolloutState.RUNNING;
         rollout.waitingFor = null;
@@ -422,7 +409,7 @@ public final class RolloutEngine {
         rollouts.refuse(new RolloutView(rolloutId, request.requestId(), request.clusterId(),
                 request.targetVersion(), RolloutState.REJECTED, request.dryRun(), 0, false, null, null,
                 request.requestedBy(), clock.instant(), new RolloutView.Rejected(rejection.name(), rejection.message(args)),
-                List.of()));
+                List.of(), null));
         return List.of(new Emission(new RolloutRejected(rolloutId, request.clusterId(), request.requestId(),
                 rejection.name(), rejection.message(args)), request.requestedBy(), cause.eventId()));
     }

@@ -1,5 +1,6 @@
 package dev.baton.planner.rollout;
 
+import dev.baton.contracts.RolloutPlanned;
 import java.time.Instant;
 import java.util.List;
 
@@ -10,6 +11,8 @@ import java.util.List;
  * @param offline whether this is a complete (offline) update
  * @param blockedBy the guard holding the rollout back right now, if any
  * @param rejection code and sentence when the request was rejected
+ * @param plan the plan as published, explained (why each node is where it is, its rendered steps, the guards, the
+ *             estimate); null before the rollout is planned or when it was rejected
  */
 public record RolloutView(
         String rolloutId,
@@ -25,7 +28,8 @@ public record RolloutView(
         String requestedBy,
         Instant requestedAt,
         Rejected rejection,
-        List<NodeView> nodes) {
+        List<NodeView> nodes,
+        RolloutPlanned plan) {
 
     /** Why a request was rejected. */
     public record Rejected(String code, String message) {
