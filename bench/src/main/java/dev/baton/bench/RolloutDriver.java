@@ -394,7 +394,7 @@ public final class RolloutDriver {
     static FleetSpec renamed(FleetSpec spec, String clusterId) {
         FleetSpec.Cluster c = spec.clusters().get(0);
         return new FleetSpec(spec.sshUser(), spec.rebootDowntime(), List.of(new FleetSpec.Cluster(clusterId, c.product(),
-                c.procedure(), c.version(), c.installers(), c.sshPort(), c.nodes())));
+                c.procedure(), c.version(), c.installers(), c.sshPort(), c.nodes(), c.applications(), c.hooks())));
     }
 
     /** Every node runs the target and ran each step: what a user would check on the nodes themselves. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.baton.contracts.ClusterRegistered;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,6 +33,7 @@ public final class ClusterDefinition {
 
     private static final ObjectMapper FILE = YAMLMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .addModule(new JavaTimeModule()) // hook time-outs, like PT2M
             .build();
 
     private ClusterDefinition() {
@@ -117,7 +119,8 @@ public final class ClusterDefinition {
                 n.clusterAddress(), n.addresses(), n.arch(), n.os(), n.labels())).toList();
         // the procedure is named after the product unless the file says otherwise
         String procedure = cluster.procedure() == null || cluster.procedure().isBlank() ? cluster.product() : cluster.procedure();
-        return new ClusterRegistered(cluster.clusterId(), cluster.product(), procedure, cluster.executorPool(), nodes);
+        return new ClusterRegistered(cluster.clusterId(), cluster.product(), procedure, cluster.executorPool(), nodes,
+                cluster.hooks());
     }
 
     /** Fails with the first problem a planner would reject: missing ids, no nodes, duplicate names, bad ports. */
@@ -144,7 +147,28 @@ public final class ClusterDefinition {
                 throw new CliException(ExitCode.USAGE, source + ": nodes[" + i + "].sshPort: " + node.sshPort() + " is not a port");
             }
         }
+        if (cluster.hooks() != null) {
+            checkHook(cluster.hooks().beforeDisruption(), "hooks.beforeDisruption", source);
+            checkHook(cluster.hooks().afterActive(), "hooks.afterActive", source);
+        }
         return cluster;
+    }
+
+    private static void checkHook(ClusterRegistered.Hook hook, String field, String source) {
+        if (hook == null) {
+            return;
+        }
+        if (blank(hook.command())) {
+            throw new CliException(ExitCode.USAGE, source + ": " + field + ".command is required (the command line run on"
+                    + " the node)");
+        }
+        if (hook.onFailure() != null && !hook.onFailure().equals("halt") && !hook.onFailure().equals("continue")) {
+            throw new CliException(ExitCode.USAGE, source + ": " + field + ".onFailure must be halt or continue, not '"
+                    + hook.onFailure() + "'");
+        }
+        if (hook.timeout() != null && (hook.timeout().isNegative() || hook.timeout().isZero())) {
+            throw new CliException(ExitCode.USAGE, source + ": " + field + ".timeout must be positive");
+        }
     }
 
     private static boolean blank(String s) {

@@ -125,6 +125,32 @@ class BatonCliTest {
     }
 
     @Test
+    void aClusterFileMayNameHooksAndABadOneIsRefusedNamingTheField() throws IOException {
+        String cluster = """
+                clusterId: dolphin-lab
+                product: dolphin-expressware
+                hooks:
+                  beforeDisruption:
+                    command: "service sockets-db stop"
+                    timeout: PT2M
+                  afterActive:
+                    command: "lb undrain"
+                    onFailure: %s
+                nodes:
+                  - name: dx1
+                """;
+        Path good = Files.writeString(dir.resolve("good.yaml"), cluster.formatted("continue"));
+        assertThat(run("cluster", "register", "-f", good.toString(), "--dry-run", "-o", "json")).isEqualTo(ExitCode.OK);
+        assertThat(out.toString()).contains("\"command\" : \"service sockets-db stop\"").contains("\"timeout\" : \"PT2M\"")
+                .contains("\"onFailure\" : \"continue\"");
+
+        Path bad = Files.writeString(dir.resolve("bad.yaml"), cluster.formatted("ignore"));
+        assertThat(run("cluster", "register", "-f", bad.toString(), "--dry-run")).isEqualTo(ExitCode.USAGE);
+        assertThat(err.toString().strip()).isEqualTo("baton: " + bad + ": hooks.afterActive.onFailure must be halt or continue,"
+                + " not 'ignore'");
+    }
+
+    @Test
     void aClusterFileIsCheckedAndDefaulted() throws IOException {
         Path file = Files.writeString(dir.resolve("c.yaml"), """
                 clusterId: dolphin-lab

@@ -111,6 +111,28 @@ public class ClusterResource {
             Map<String, String> labels = node.textMap("labels", "free-form labels with string values, like {\"rack\": \"r2\"}");
             nodes.add(new ClusterRegistered.Node(name, sshHost, sshPort, sshUser, clusterAddress, addresses, arch, os, labels));
         }
-        return new ClusterRegistered(clusterId, product, procedure, executorPool, nodes);
+        ClusterRegistered.Hooks hooks = body.optionalObject("hooks", "the cluster's commands around each node's upgrade:"
+                + " {\"beforeDisruption\": {...}, \"afterActive\": {...}}").map(h -> new ClusterRegistered.Hooks(
+                hook(h, "beforeDisruption", "runs before a node's first disruptive step"),
+                hook(h, "afterActive", "runs once the node is active on the target"))).orElse(null);
+        return new ClusterRegistered(clusterId, product, procedure, executorPool, nodes, hooks);
+    }
+
+    private static ClusterRegistered.Hook hook(JsonBody hooks, String name, String when) {
+        return hooks.optionalObject(name, "a hook that " + when + ": {\"command\": ..., \"timeout\": \"PT5M\","
+                + " \"onFailure\": \"halt\" | \"continue\"}").map(hook -> {
+                    String command = hook.requiredText("command", "the command line run on the node, like"
+                            + " \"systemctl stop app\"");
+                    java.time.Duration timeout = hook.optionalDuration("timeout", "an ISO 8601 duration, like PT5M");
+                    if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+                        throw new InvalidField(hook.path("timeout"), hook.path("timeout") + " must be positive");
+                    }
+                    String onFailure = hook.optionalText("onFailure", "halt or continue");
+                    if (onFailure != null && !onFailure.equals("halt") && !onFailure.equals("continue")) {
+                        throw new InvalidField(hook.path("onFailure"), hook.path("onFailure") + " must be halt or continue,"
+                                + " not '" + onFailure + "'");
+                    }
+                    return new ClusterRegistered.Hook(command, timeout, onFailure);
+                }).orElse(null);
     }
 }

@@ -1,5 +1,6 @@
 package dev.baton.planner.rollout;
 
+import dev.baton.contracts.ClusterRegistered;
 import dev.baton.contracts.FailureCode;
 import dev.baton.contracts.NodeCommand;
 import dev.baton.contracts.RolloutHalted;
@@ -37,6 +38,10 @@ final class NodeDriver {
      * a human.
      */
     static final int EXPIRED_RESENDS = 3;
+    /** The step names of the cluster's hooks (in command ids and events). */
+    static final String BEFORE_HOOK_STEP = "hook-before-disruption";
+    static final String AFTER_HOOK_STEP = "hook-after-active";
+    private static final ClusterRegistered.Hooks NO_HOOKS = new ClusterRegistered.Hooks(null, null);
     private final Clock clock;
     private final Function<String, Long> epochs;
     private final CommandDeadlines deadlines;
@@ -69,6 +74,11 @@ final class NodeDriver {
                 }
                 advance(rollout, node, cause, out);
             }
+            case BEFORE_HOOK -> {
+                node.beforeHookDone = true;
+                sendStep(rollout, node, cause, out);
+            }
+            case AFTER_HOOK -> node.moveTo(NodePhase.AFTER_HOOK_DONE);
             case REBOOTING, DEFERRED_STARTING -> awaitActive(node, NodePhase.AWAITING_ACTIVE);
             case REMEDY_REBOOTING -> awaitActive(node, NodePhase.AWAITING_ACTIVE_AFTER_REMEDY);
             case DEFERRED_STOPPING -> node.moveTo(NodePhase.DEFERRED_STOPPED);
@@ -116,7 +126,21 @@ final class NodeDriver {
                 rollout.procedure.outOfOrder().start(), OUT_OF_ORDER_COMMAND_TIMEOUT, false), cause, out);
     }
 
-    /** Health sees the node active on the target. */
+    /**
+     * Health sees the node active on the target: the cluster's after-active hook, if it has one (true: sent; the node
+     * is done once it ends).
+     */
+    boolean afterActiveHook(Rollout rollout, NodeProgress node, Cause cause, List<Emission> out) {
+        ClusterRegistered.Hook hook = hooks(rollout).afterActive();
+        if (hook == null) {
+            return false;
+        }
+        send(rollout, node, StepCommand.run(NodePhase.AFTER_HOOK, AFTER_HOOK_STEP, hook.command(), hook.timeoutOrDefault(),
+                true), cause, out);
+        return true;
+    }
+
+    /** Health sees the node active on the target (and its after-active hook, if any, ended). */
     void done(NodeProgress node) {
         node.moveTo(NodePhase.DONE);
         node.finishedAt = clock.instant();
@@ -156,6 +180,7 @@ final class NodeDriver {
                 java.util.Locale.ROOT) + ")") + ", attempt " + node.attempt;
         if (restart) {
             node.stepIndex = -1;
+            node.beforeHookDone = false;
             node.afterLastStep = NodeProgress.AfterLastStep.AWAIT_ACTIVE;
             if (node.phase() == NodePhase.RELEASED) {
                 node.moveTo(NodePhase.PENDING); // the guards start it again, as any node
@@ -236,6 +261,13 @@ final class NodeDriver {
     private void sendStep(Rollout rollout, NodeProgress node, Cause cause, List<Emission> out) {
         StepDefinition step = rollout.procedure.steps().get(node.stepIndex);
         node.retryAt = null;
+        ClusterRegistered.Hook before = hooks(rollout).beforeDisruption();
+        if (before != null && step.disruptive() && !node.beforeHookDone) {
+            // the cluster's own commands first (stop the applications, drain the node); the step follows its success
+            send(rollout, node, StepCommand.run(NodePhase.BEFORE_HOOK, BEFORE_HOOK_STEP, before.command(),
+                    before.timeoutOrDefault(), true), cause, out);
+            return;
+        }
         ProcedureRules.Artifact artifact = rollout.procedure.artifact();
         if (artifact != null && step.name().equals(artifact.step())) {
             String key = artifactKey(rollout, node);
@@ -312,6 +344,17 @@ final class NodeDriver {
             resend(rollout, node, phase, cause, out);
             return;
         }
+        boolean hook = phase == NodePhase.BEFORE_HOOK || phase == NodePhase.AFTER_HOOK;
+        if (hook && FailureCode.of(code).orElse(null) == FailureCode.EXIT_STATUS) {
+            ClusterRegistered.Hook failedHook = phase == NodePhase.BEFORE_HOOK ? hooks(rollout).beforeDisruption()
+                    : hooks(rollout).afterActive();
+            if (failedHook != null && failedHook.continuesOnFailure()) {
+                node.note = "the cluster's " + failed.step() + " hook failed (onFailure: continue, so the upgrade goes on): "
+                        + message;
+                onResult(rollout, node, null, cause, out);
+                return;
+            }
+        }
         if (phase != NodePhase.RUNNING_STEP || FailureCode.of(code).orElse(null) != FailureCode.EXIT_STATUS) {
             // only EXIT_STATUS is the command's own verdict; any other (host key, unreachable, time-out, lost connection,
             // a code this planner does not know) is not: nobody can say what state the node is in, so a human looks first
@@ -365,8 +408,16 @@ final class NodeDriver {
                     rollout.procedure.remedy().rebootTimeout()), cause, out);
             case DEFERRED_STOPPING -> stopDeferred(rollout, node, cause, out);
             case DEFERRED_STARTING -> startDeferred(rollout, node, cause, out);
+            case BEFORE_HOOK -> sendStep(rollout, node, cause, out);
+            case AFTER_HOOK -> afterActiveHook(rollout, node, cause, out);
             default -> throw new IllegalStateException("a result for " + node.name() + " in phase " + phase);
         }
+    }
+
+    /** The cluster's hooks as the request found them (none: both null). */
+    static ClusterRegistered.Hooks hooks(Rollout rollout) {
+        ClusterRegistered.Hooks hooks = rollout.cluster.hooks();
+        return hooks == null ? NO_HOOKS : hooks;
     }
 
     /** The node keeps its unavailability budget: no timer ever frees it (invariant 1). The rollout halts. */

@@ -11,6 +11,8 @@ import java.util.Set;
  * <pre>
  * PENDING ─▶ RUNNING_STEP ⇄ (RETRY_WAIT | WAITING_FOR_ARTIFACT) ─▶ [REBOOTING] ─▶ AWAITING_ACTIVE ─▶ DONE
  * AWAITING_ACTIVE ─▶ REMEDY_REBOOTING ─▶ AWAITING_ACTIVE_AFTER_REMEDY ─▶ DONE
+ * with the cluster's hooks: ... ─▶ BEFORE_HOOK ─▶ the first disruptive step; AWAITING_ACTIVE[_AFTER_REMEDY] ─▶
+ *     AFTER_HOOK ─▶ AFTER_HOOK_DONE ─▶ DONE
  * PENDING | SKIPPED_ON_TARGET ─▶ DEFERRED ─▶ DEFERRED_STOPPING ─▶ DEFERRED_STOPPED ─▶ DEFERRED_STARTING ─▶ AWAITING_ACTIVE
  * any phase with a command in flight, or awaiting active ─▶ FAILED ─▶ RELEASED (an operator gave its budget back)
  * FAILED ─▶ the phase it failed in, or its first step (an operator's retry); RELEASED ─▶ PENDING (retry, from the start)
@@ -34,6 +36,8 @@ public enum NodePhase {
     DEFERRED_STOPPED(NodeState.DEFERRED, false),
     /** Out of order: the procedure's start command is in flight. */
     DEFERRED_STARTING(NodeState.UPGRADING, true),
+    /** The cluster's before-disruption hook is in flight (before the node's first disruptive step). */
+    BEFORE_HOOK(NodeState.UPGRADING, true),
     /** One of the procedure's steps is in flight. */
     RUNNING_STEP(NodeState.UPGRADING, true),
     /** The step failed with a retry meaning; sent again at the node's retry time. */
@@ -48,6 +52,10 @@ public enum NodePhase {
     REMEDY_REBOOTING(NodeState.REMEDIATING, true),
     /** Rebooted by the remedy: waits for health once more; a second time-out halts. */
     AWAITING_ACTIVE_AFTER_REMEDY(NodeState.AWAITING_ACTIVE, false),
+    /** Active on the target: the cluster's after-active hook is in flight; the node keeps its budget until it ends. */
+    AFTER_HOOK(NodeState.UPGRADING, true),
+    /** The after-active hook ended: the node is done at the next step of the engine (at once). */
+    AFTER_HOOK_DONE(NodeState.UPGRADING, false),
     /** Active on the target. */
     DONE(NodeState.DONE, false),
     /** Failed: keeps its budget until health sees it active or an operator releases it (invariant 1). */
@@ -86,19 +94,23 @@ public enum NodePhase {
     private Set<NodePhase> successors() {
         return switch (this) {
             case PENDING -> EnumSet.of(RUNNING_STEP, WAITING_FOR_ARTIFACT, REBOOTING, AWAITING_ACTIVE, DEFERRED,
-                    SKIPPED_BY_OPERATOR);
+                    SKIPPED_BY_OPERATOR, BEFORE_HOOK);
+            case BEFORE_HOOK -> EnumSet.of(RUNNING_STEP, WAITING_FOR_ARTIFACT);
             case SKIPPED_ON_TARGET -> EnumSet.of(DEFERRED);
             case DEFERRED -> EnumSet.of(DEFERRED_STOPPING, SKIPPED_BY_OPERATOR);
             case DEFERRED_STOPPING -> EnumSet.of(DEFERRED_STOPPED);
             case DEFERRED_STOPPED -> EnumSet.of(DEFERRED_STARTING);
             case DEFERRED_STARTING, REBOOTING -> EnumSet.of(AWAITING_ACTIVE);
-            case RUNNING_STEP -> EnumSet.of(RUNNING_STEP, RETRY_WAIT, WAITING_FOR_ARTIFACT, REBOOTING, AWAITING_ACTIVE);
-            case RETRY_WAIT, WAITING_FOR_ARTIFACT -> EnumSet.of(RUNNING_STEP, WAITING_FOR_ARTIFACT);
-            case AWAITING_ACTIVE -> EnumSet.of(DONE, REMEDY_REBOOTING);
+            case RUNNING_STEP -> EnumSet.of(RUNNING_STEP, RETRY_WAIT, WAITING_FOR_ARTIFACT, REBOOTING, AWAITING_ACTIVE,
+                    BEFORE_HOOK);
+            case RETRY_WAIT, WAITING_FOR_ARTIFACT -> EnumSet.of(RUNNING_STEP, WAITING_FOR_ARTIFACT, BEFORE_HOOK);
+            case AWAITING_ACTIVE -> EnumSet.of(DONE, REMEDY_REBOOTING, AFTER_HOOK);
             case REMEDY_REBOOTING -> EnumSet.of(AWAITING_ACTIVE_AFTER_REMEDY);
-            case AWAITING_ACTIVE_AFTER_REMEDY -> EnumSet.of(DONE);
+            case AWAITING_ACTIVE_AFTER_REMEDY -> EnumSet.of(DONE, AFTER_HOOK);
+            case AFTER_HOOK -> EnumSet.of(AFTER_HOOK_DONE);
+            case AFTER_HOOK_DONE -> EnumSet.of(DONE);
             case FAILED -> EnumSet.of(RELEASED, SKIPPED_BY_OPERATOR, RUNNING_STEP, WAITING_FOR_ARTIFACT, REBOOTING,
-                    REMEDY_REBOOTING, DEFERRED_STOPPING, DEFERRED_STARTING, AWAITING_ACTIVE);
+                    REMEDY_REBOOTING, DEFERRED_STOPPING, DEFERRED_STARTING, AWAITING_ACTIVE, BEFORE_HOOK, AFTER_HOOK);
             case RELEASED -> EnumSet.of(PENDING, SKIPPED_BY_OPERATOR);
             case SKIPPED_EXCLUDED, SKIPPED_BY_OPERATOR, DONE -> EnumSet.noneOf(NodePhase.class);
         };

@@ -46,6 +46,8 @@ public final class NodeProgress {
     int attemptFloor;
     /** The phase the node failed in: what an operator's retry goes back to. */
     NodePhase failedIn;
+    /** The cluster's before-disruption hook ran on the node (so its first disruptive step is sent next). */
+    boolean beforeHookDone;
     /** The command in flight; set exactly while {@link NodePhase#commandInFlight()}. */
     String currentCommandId;
     /** An executor said it started the command in flight ({@code StepStarted}). */
@@ -127,6 +129,7 @@ public final class NodeProgress {
                              @JsonProperty("highestAttempt") Integer highestAttempt,
                              @JsonProperty("attemptFloor") Integer attemptFloor,
                              @JsonProperty("failedIn") NodePhase failedIn,
+                             @JsonProperty("beforeHookDone") boolean beforeHookDone,
                              @JsonProperty("currentCommandId") String currentCommandId,
                              @JsonProperty("stepStartSeen") boolean stepStartSeen,
                              @JsonProperty("gaveUpOn") String gaveUpOn,
@@ -178,6 +181,7 @@ public final class NodeProgress {
         n.highestAttempt = highestAttempt == null ? n.attempt : highestAttempt;
         n.attemptFloor = attemptFloor == null ? 0 : attemptFloor;
         n.failedIn = failedIn;
+        n.beforeHookDone = beforeHookDone;
         n.currentCommandId = resolved.commandInFlight() ? currentCommandId : null;
         n.stepStartSeen = stepStartSeen;
         n.gaveUpOn = gaveUpOn;

@@ -44,7 +44,10 @@ final class Pacing {
         Cause by = cause.as(rollout.actor);
         for (NodeProgress node : rollout.nodes) {
             if (node.phase().awaitingActive() && picture.isActiveNow(node.name())
-                    && rollout.target().equals(picture.version(node.name()).orElse(null))) {
+                    && rollout.target().equals(picture.version(node.name()).orElse(null))
+                    && !driver.afterActiveHook(rollout, node, cause, out)) {
+                nodeDone(rollout, node, picture, by, out);
+            } else if (node.phase() == NodePhase.AFTER_HOOK_DONE) {
                 nodeDone(rollout, node, picture, by, out);
             }
         }

@@ -1,5 +1,6 @@
 package dev.baton.planner.rollout;
 
+import dev.baton.contracts.ClusterRegistered;
 import dev.baton.contracts.MembershipObserved;
 import dev.baton.contracts.RolloutPlanned;
 import dev.baton.contracts.UpgradeRequested;
@@ -18,7 +19,7 @@ import java.util.Map;
  * it is where it is (the ordering policy, the address it used and where that came from: the membership the cluster
  * reported or the inventory; or why it is skipped, excluded or deferred), the commands it will get rendered as they
  * will be sent, which node builds each artifact and which nodes get it pushed, the guards that will apply, and the
- * longest the rollout can take by the procedure's time-outs. Pure: reads the rollout just planned and the health
+ * longest the rollout can take by the procedure's time-outs (and the cluster's hooks'). Pure: reads the rollout just planned and the health
  * picture, changes nothing.
  */
 final class PlanExplanation {
@@ -128,6 +129,10 @@ final class PlanExplanation {
             perNode = perNode.plus(step.timeout() == null ? Duration.ZERO : step.timeout());
         }
         perNode = perNode.plus(rollout.procedure.health().timeout());
+        ClusterRegistered.Hooks hooks = NodeDriver.hooks(rollout);
+        for (ClusterRegistered.Hook hook : new ClusterRegistered.Hook[] {hooks.beforeDisruption(), hooks.afterActive()}) {
+            perNode = hook == null ? perNode : perNode.plus(hook.timeoutOrDefault());
+        }
         long upgraded = rollout.nodes.stream().filter(n -> n.phase() == NodePhase.PENDING).count();
         long deferred = rollout.nodes.stream().filter(n -> n.phase() == NodePhase.DEFERRED).count();
         long batches = upgraded == 0 ? 0 : (upgraded + rollout.maxUnavailable - 1) / rollout.maxUnavailable;
@@ -144,7 +149,13 @@ final class PlanExplanation {
         ProcedureRules.Artifact artifact = rollout.procedure.artifact();
         Map<String, String> values = NodeDriver.values(rollout, node);
         List<RolloutPlanned.PlannedStep> steps = new ArrayList<>();
+        ClusterRegistered.Hooks hooks = NodeDriver.hooks(rollout);
+        boolean beforeHookPlanned = hooks.beforeDisruption() == null;
         for (StepDefinition step : rollout.procedure.steps()) {
+            if (!beforeHookPlanned && step.disruptive()) {
+                steps.add(hook(NodeDriver.BEFORE_HOOK_STEP, hooks.beforeDisruption()));
+                beforeHookPlanned = true;
+            }
             if (artifact != null && step.name().equals(artifact.step())) {
                 String key = NodeDriver.artifactKey(rollout, node);
                 String builder = builders.computeIfAbsent(key, k -> node.name());
@@ -158,7 +169,14 @@ final class PlanExplanation {
                         step.disruptive(), null));
             }
         }
+        if (hooks.afterActive() != null) {
+            steps.add(hook(NodeDriver.AFTER_HOOK_STEP, hooks.afterActive()));
+        }
         return steps;
+    }
+
+    private static RolloutPlanned.PlannedStep hook(String name, ClusterRegistered.Hook hook) {
+        return new RolloutPlanned.PlannedStep(name, hook.command(), hook.timeoutOrDefault(), true, null);
     }
 
     private static String position(Rollout rollout, NodeProgress node, int index, int of, Map<String, String> reported) {

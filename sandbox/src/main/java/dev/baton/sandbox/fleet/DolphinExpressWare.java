@@ -12,6 +12,9 @@ import java.util.regex.Pattern;
  * Dolphin eXpressWare on a simulated cluster, after {@code reference/dolphin-expressware-rolling-update.txt}:
  * {@code dis_services stop|start|restart|status} and the SIA {@code sh ./Dolphin_eXpressWare-<v>.sh} with
  * {@code --build-rpm} and {@code --install-node --use-rpms <path> [--reboot] [--enforce]}. Nodes are independent.
+ * The cluster's {@code applications} (step 3: "applications which use the eXpressWare software stack, like a database
+ * server using SuperSockets") run on every node, {@code service NAME stop|start|status}; while one runs, the services
+ * cannot be stopped (so an update without stopping them needs a reboot to load). They start again at boot.
  * Touches no topic.
  */
 final class DolphinExpressWare implements SimulatedProduct {
@@ -39,11 +42,13 @@ final class DolphinExpressWare implements SimulatedProduct {
     private static final String FAILED = "[FAILED]";
 
     private final Map<String, NodeState> nodes = new HashMap<>();
+    private final List<String> applications;
 
-    /** What one node has: the version on disk and the version loaded (null = services stopped). */
+    /** What one node has: the version on disk, the version loaded (null = services stopped), the applications running. */
     private static final class NodeState {
         Version installed;
         Version running;
+        final java.util.Set<String> applications = new java.util.TreeSet<>();
 
         NodeState(Version installed) {
             this.installed = installed;
@@ -52,9 +57,12 @@ final class DolphinExpressWare implements SimulatedProduct {
     }
 
     DolphinExpressWare(FleetSpec.Cluster cluster, List<Machine> machines) {
+        this.applications = cluster.applications();
         for (Machine machine : machines) {
             FleetSpec.Node node = cluster.node(machine.name());
-            nodes.put(machine.name(), new NodeState(Version.parse(node.version())));
+            NodeState state = new NodeState(Version.parse(node.version()));
+            state.applications.addAll(applications);
+            nodes.put(machine.name(), state);
             for (String installer : cluster.installers()) {
                 machine.files().write(machine.home() + "/Dolphin_eXpressWare-" + installer + ".sh",
                         "#!/bin/sh\n# Dolphin eXpressWare " + installer + " software installation archive (simulated)\n");
@@ -84,6 +92,9 @@ final class DolphinExpressWare implements SimulatedProduct {
         if (command.equals("dis_services") || command.endsWith("/dis_services")) {
             return disServices(machine, argv.subList(1, argv.size()), console);
         }
+        if (command.equals("service") && argv.size() == 3 && applications.contains(argv.get(1))) {
+            return application(machine, argv.get(1), argv.get(2), console);
+        }
         Matcher installer = INSTALLER.matcher(VirtualFiles.fileName(command));
         if (installer.matches()) {
             return installer(machine, installer.group(1), argv.subList(1, argv.size()), cwd, console);
@@ -107,9 +118,54 @@ final class DolphinExpressWare implements SimulatedProduct {
         };
     }
 
-    /** Stops the services; with {@code refuseStop} the first one fails and all keep running. */
+    // ---- the applications that use the services (step 3) ---------------------------------------------------------
+
+    private int application(Machine machine, String name, String action, Console console) {
+        NodeState state = nodes.get(machine.name());
+        switch (action) {
+            case "stop" -> {
+                state.applications.remove(name);
+                console.out(statusLine("Stopping " + name, true));
+                return 0;
+            }
+            case "start" -> {
+                if (state.applications.contains(name)) {
+                    console.out(name + " is already running");
+                    return 0;
+                }
+                if (state.running == null) {
+                    console.out(statusLine("Starting " + name, false));
+                    console.err(name + ": Dolphin SuperSockets is not running on this Cluster Node");
+                    return 1;
+                }
+                state.applications.add(name);
+                console.out(statusLine("Starting " + name, true));
+                return 0;
+            }
+            case "status" -> {
+                boolean running = state.applications.contains(name);
+                console.out(name + " is " + (running ? "running" : "stopped"));
+                return running ? 0 : 3;
+            }
+            default -> {
+                console.err("Usage: service " + name + " {start|stop|status}");
+                return 2;
+            }
+        }
+    }
+
+    /**
+     * Stops the services; with {@code refuseStop}, or while an application uses them, the first one fails and all keep
+     * running.
+     */
     private boolean stop(Machine machine, Console console) {
         NodeState state = nodes.get(machine.name());
+        if (state.running != null && !state.applications.isEmpty()) {
+            console.out(statusLine("Stopping " + SERVICES.get(0), false));
+            console.err("dis_services: " + SERVICES.get(0) + " could not be stopped: in use by "
+                    + String.join(", ", state.applications) + " (stop the applications that use them first)");
+            return false;
+        }
         if (state.running != null && machine.faults().refuseStop()) {
             console.out(statusLine("Stopping " + SERVICES.get(0), false));
             console.err("dis_services: " + SERVICES.get(0) + " could not be stopped: the driver is in use");
@@ -358,12 +414,21 @@ final class DolphinExpressWare implements SimulatedProduct {
     @Override
     public void shutdown(Machine machine) {
         nodes.get(machine.name()).running = null;
+        nodes.get(machine.name()).applications.clear();
     }
 
     @Override
     public void boot(Machine machine) {
-        // The services start at boot and load whatever is installed (failStartUntilReboot was cleared by the boot).
-        start(machine, new Console());
+        // The services start at boot and load whatever is installed (failStartUntilReboot was cleared by the boot);
+        // the applications that use them start after them
+        if (start(machine, new Console())) {
+            nodes.get(machine.name()).applications.addAll(applications);
+        }
+    }
+
+    /** The applications running on a node (for tests and the sandbox's checks). */
+    java.util.Set<String> applicationsRunning(Machine machine) {
+        return java.util.Set.copyOf(nodes.get(machine.name()).applications);
     }
 
     @Override

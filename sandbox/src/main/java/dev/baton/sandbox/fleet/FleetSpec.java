@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.baton.contracts.ClusterRegistered;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -229,6 +230,9 @@ public record FleetSpec(String sshUser, Duration rebootDowntime, List<Cluster> c
      * @param version the version installed on every node that does not say otherwise
      * @param installers Dolphin: versions whose {@code Dolphin_eXpressWare-<v>.sh} sits in each node's home directory
      * @param sshPort the port every node listens on (0 = an ephemeral port per node)
+     * @param applications Dolphin: applications that use the PCI Express services on every node ({@code service NAME
+     *                     stop|start|status}); while one runs, {@code dis_services stop} fails
+     * @param hooks the cluster's hooks, registered with it ({@code ClusterRegistered.hooks})
      */
     public record Cluster(
             String id,
@@ -237,7 +241,15 @@ public record FleetSpec(String sshUser, Duration rebootDowntime, List<Cluster> c
             String version,
             List<String> installers,
             int sshPort,
-            List<Node> nodes) {
+            List<Node> nodes,
+            List<String> applications,
+            ClusterRegistered.Hooks hooks) {
+
+        /** A cluster without applications or hooks. */
+        public Cluster(String id, Product product, String procedure, String version, List<String> installers, int sshPort,
+                       List<Node> nodes) {
+            this(id, product, procedure, version, installers, sshPort, nodes, null, null);
+        }
 
         public Cluster {
             if (id == null || !NAME.matcher(id).matches()) {
@@ -252,6 +264,17 @@ public record FleetSpec(String sshUser, Duration rebootDowntime, List<Cluster> c
                 throw new IllegalArgumentException("version: cluster '" + id + "': " + quoted(version) + " is not a version (e.g. 3.5.0)");
             }
             installers = installers == null ? List.of() : List.copyOf(installers);
+            applications = applications == null ? List.of() : List.copyOf(applications);
+            for (String application : applications) {
+                if (application == null || !NAME.matcher(application).matches()) {
+                    throw new IllegalArgumentException("applications: cluster '" + id + "': " + quoted(application)
+                            + " is not a name of letters, digits, '.', '_' or '-'");
+                }
+            }
+            if (!applications.isEmpty() && product != Product.DOLPHIN_EXPRESSWARE) {
+                throw new IllegalArgumentException("applications: cluster '" + id + "': only dolphin-expressware simulates"
+                        + " applications that use the product");
+            }
             for (String installer : installers) {
                 if (!Version.isValid(installer)) {
                     throw new IllegalArgumentException("installers: cluster '" + id + "': " + quoted(installer)
@@ -288,7 +311,7 @@ public record FleetSpec(String sshUser, Duration rebootDowntime, List<Cluster> c
             for (int n = 0; n < nodes.size(); n++) {
                 resolved.add(nodes.get(n).resolve("127.77." + index + "." + (n + 1), version));
             }
-            return new Cluster(id, product, procedure, version, installers, sshPort, resolved);
+            return new Cluster(id, product, procedure, version, installers, sshPort, resolved, applications, hooks);
         }
 
         /** The node with this name, or null. */

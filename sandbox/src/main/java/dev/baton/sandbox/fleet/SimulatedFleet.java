@@ -129,7 +129,8 @@ public final class SimulatedFleet implements AutoCloseable {
                 nodes.add(new ClusterRegistered.Node(n.name(), node.sshHost(), node.sshPort(), spec.sshUser(),
                         n.clusterAddress(), n.addresses(), n.arch(), n.os(), Map.of()));
             }
-            registrations.add(new ClusterRegistered(cluster.id(), cluster.product().id(), cluster.procedure(), null, nodes));
+            registrations.add(new ClusterRegistered(cluster.id(), cluster.product().id(), cluster.procedure(), null, nodes,
+                    cluster.hooks()));
         }
         return registrations;
     }

@@ -39,6 +39,42 @@ class DolphinExpressWareTest {
         assertThat(lab.active("dx2")).isTrue();
     }
 
+    // "It requires that you stop all applications which use the eXpressWare software stack (like a database server
+    // using SuperSockets)"; "If the services can not be stopped for some reason, you can still update the Cluster
+    // Node, but you have to reboot it to enable the updated services."
+    @Test
+    void anApplicationUsingTheServicesKeepsThemFromStoppingUntilItIsStoppedAndItStartsAgainAtBoot() {
+        ClusterBench apps = ClusterBench.of("""
+                clusters:
+                  - id: dolphin-apps
+                    product: dolphin-expressware
+                    version: 5.20.0
+                    installers: [5.21.0]
+                    applications: [sockets-db]
+                    nodes:
+                      - name: dx1
+                """, "dolphin-apps");
+        assertThat(apps.run("dx1", "service sockets-db status").stdout()).isEqualTo("sockets-db is running\n");
+
+        CommandResult refused = apps.run("dx1", "dis_services stop");
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.stderr()).contains("in use by sockets-db");
+        assertThat(apps.active("dx1")).isTrue();
+
+        assertThat(apps.run("dx1", "service sockets-db stop").exitCode()).isZero();
+        assertThat(apps.run("dx1", "dis_services stop").exitCode()).isZero();
+        CommandResult noServices = apps.run("dx1", "service sockets-db start");
+        assertThat(noServices.exitCode()).isEqualTo(1);
+        assertThat(noServices.stderr()).contains("Dolphin SuperSockets is not running");
+        apps.run("dx1", "sh ./Dolphin_eXpressWare-5.21.0.sh --build-rpm");
+        assertThat(apps.run("dx1", "sh ./Dolphin_eXpressWare-5.21.0.sh --install-node --use-rpms .").exitCode()).isZero();
+        assertThat(apps.run("dx1", "service sockets-db start").exitCode()).isZero();
+        assertThat(apps.run("dx1", "service sockets-db status").exitCode()).isZero();
+
+        apps.reboot("dx1");
+        assertThat(apps.run("dx1", "service sockets-db status").stdout()).isEqualTo("sockets-db is running\n");
+    }
+
     @Test
     void aFailCommandsFaultFailsTheInstallWithItsMessageUntilItIsCleared() {
         lab.run("dx1", "sh ./Dolphin_eXpressWare-5.21.0.sh --build-rpm");

@@ -36,6 +36,26 @@ class FleetSpecTest {
     }
 
     @Test
+    void theDemoRolloutsDolphinClusterStopsItsApplicationsThroughItsHooks() {
+        FleetSpec.Cluster dolphin = FleetSpec.fromClasspath("/fleets/demo-rollout.yaml").clusters().stream()
+                .filter(c -> c.id().equals("dolphin-lab")).findFirst().orElseThrow();
+
+        assertThat(dolphin.applications()).containsExactly("sockets-db");
+        assertThat(dolphin.hooks().beforeDisruption().command()).isEqualTo("service sockets-db stop");
+        assertThat(dolphin.hooks().afterActive().command()).isEqualTo("service sockets-db start");
+        assertThat(dolphin.hooks().afterActive().timeout()).hasMinutes(2);
+        assertThatThrownBy(() -> FleetSpec.parse("""
+                clusters:
+                  - id: m
+                    product: matrix-server
+                    version: 3.5.0
+                    applications: [app]
+                    nodes:
+                      - name: srv1
+                """)).isInstanceOf(FleetSpecException.class).hasMessageContaining("applications");
+    }
+
+    @Test
     void fillsInEveryDefault() {
         FleetSpec spec = FleetSpec.parse("""
                 clusters:
