@@ -84,6 +84,13 @@ class BatonCliIT {
                 "  1. srv2         10.10.1.10       3.5.0 -> 3.5.1",
                 "  2. srv3         10.10.1.9        3.5.0 -> 3.5.1",
                 "  3. srv1         10.10.1.2        3.5.0 -> 3.5.1");
+        // ... explained: why each node is there, the commands it will get, the guards, the longest it can take
+        assertThat(plan.out()).contains("why, and what each node gets:\n  srv2: 1st of 3 to upgrade by membership address,"
+                + " highest first, compared as numbers: 10.10.1.10")
+                .contains("      stop               disruptive PT5M   pmxs stop\n")
+                .contains("      install            disruptive PT15M  mx-install 3.5.1\n")
+                .contains("  - the last active node on the old version is not taken down")
+                .containsPattern("at most PT\\w+ by the procedure's time-outs");
         assertThat(baton.fleet().nodes("cli-matrix")).allSatisfy(n -> assertThat(n.runningVersion()).isEqualTo("3.5.0"));
 
         Run upgrade = baton("upgrade", "cli-matrix", "--to", "3.5.1", "--watch");

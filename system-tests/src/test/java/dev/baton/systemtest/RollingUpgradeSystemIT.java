@@ -262,6 +262,57 @@ class RollingUpgradeSystemIT {
         }
     }
 
+    @Test
+    void theClustersHooksStopItsApplicationsBeforeTheFirstDisruptiveStepAndStartThemOnceTheNodeIsActive() {
+        request(cluster("dolphin-apps"), "5.21.0");
+        awaitFinished("dolphin-apps");
+
+        assertThat(baton.eventLog().rolloutCompleted("dolphin-apps")).as(outcome("dolphin-apps")).isTrue();
+        String rolloutId = plan("dolphin-apps").rolloutId();
+        for (SimulatedNode node : baton.fleet().nodes("dolphin-apps")) {
+            List<String> steps = commands(rolloutId).stream().filter(c -> c.nodeName().equals(node.name()))
+                    .map(NodeCommand::step).toList();
+            assertThat(steps).as("commands sent to %s", node.name()).containsSubsequence(
+                    "hook-before-disruption", "stop-services", "install", "hook-after-active")
+                    .doesNotContain("reboot", "remedy-reboot")
+                    .endsWith("hook-after-active");
+            // on the node itself: the application stopped before the services (so they could stop: no reboot needed),
+            // started again after the update
+            List<String> ran = node.executed().stream().filter(line -> line.startsWith("service sockets-db")
+                    || line.equals("dis_services stop") || line.contains("--install-node")).toList();
+            assertThat(ran).as("what ran on %s", node.name()).containsExactly("service sockets-db stop",
+                    "dis_services stop", "sh ./Dolphin_eXpressWare-5.21.0.sh --install-node --use-rpms .",
+                    "service sockets-db start");
+            assertThat(node.runningVersion()).isEqualTo("5.21.0");
+        }
+        // the plan explains it: the hooks where they run, rendered
+        assertThat(plan("dolphin-apps").nodes().get(0).plannedSteps()).extracting(RolloutPlanned.PlannedStep::name)
+                .containsExactly("build-rpm", "hook-before-disruption", "stop-services", "install", "hook-after-active");
+    }
+
+    @Test
+    void dolphinServicesThatRefuseToStopOrFailToStartAfterTheInstallAreRebootedAndTheRolloutCompletes() {
+        request(cluster("dolphin-paths"), "5.21.0");
+        await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(200))
+                .until(() -> baton.eventLog().rolloutFinished("dolphin-paths"));
+
+        assertThat(baton.eventLog().rolloutCompleted("dolphin-paths")).as(outcome("dolphin-paths")).isTrue();
+        List<NodeCommand> sent = commands(plan("dolphin-paths").rolloutId());
+        // ns1: stop-services failed with require-reboot, so the install went on and the node was rebooted after it
+        assertThat(sent.stream().filter(c -> c.nodeName().equals("ns1")).map(NodeCommand::step))
+                .containsSubsequence("stop-services", "install", "reboot").doesNotContain("remedy-reboot");
+        // fs1: the updated services failed to start ("a reboot of the Cluster Node will fix the problem"): the install's
+        // require-reboot meaning, so the node was rebooted after it
+        assertThat(sent.stream().filter(c -> c.nodeName().equals("fs1")).map(NodeCommand::step))
+                .containsSubsequence("stop-services", "install", "reboot").doesNotContain("remedy-reboot");
+        assertThat(baton.fleet().node("dolphin-paths", "fs1").executed()).filteredOn(l -> l.contains("--install-node"))
+                .hasSize(1);
+        for (SimulatedNode node : baton.fleet().nodes("dolphin-paths")) {
+            assertThat(node.runningVersion()).as("version running on %s", node.name()).isEqualTo("5.21.0");
+            assertThat(node.active()).as("%s active", node.name()).isTrue();
+        }
+    }
+
     /** The cluster's rollout, once it has ended: it must have halted. */
     private static RolloutHalted awaitHalted(String clusterId) {
         await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200))
