@@ -15,7 +15,17 @@ public record MembershipObserved(
         members = members == null ? List.of() : List.copyOf(members);
     }
 
-    /** One member, with the address the cluster itself reports for it. */
-    public record Member(String nodeName, String clusterAddress, String runningVersion, boolean active) {
+    /**
+     * One member, with the address the cluster itself reports for it.
+     *
+     * @param holdsSharedResource whether the node holds the procedure's shared resource (Matrix: has PSFS mounted), as
+     *                            last probed; null when the procedure declares none or the node could not be asked
+     */
+    public record Member(String nodeName, String clusterAddress, String runningVersion, boolean active,
+                         Boolean holdsSharedResource) {
+        /** A member of a cluster whose procedure declares no shared resource. */
+        public Member(String nodeName, String clusterAddress, String runningVersion, boolean active) {
+            this(nodeName, clusterAddress, runningVersion, active, null);
+        }
     }
 }

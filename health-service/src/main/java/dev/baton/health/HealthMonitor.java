@@ -326,7 +326,8 @@ public class HealthMonitor {
         if (LOG.isDebugEnabled()) {
             LOG.debugf("probe %s/%s: %s", clusterId, node.name(), observation);
         }
-        cluster.observe(node.name(), observation, this::publish);
+        Boolean holds = prober.holdsSharedResource(node, healthProbe, observation);
+        cluster.observe(node.name(), observation, holds, this::publish);
         lastProbeFinished = clock.instant();
     }
 

@@ -26,6 +26,9 @@ import java.util.regex.Pattern;
  * @param interval time between two probes of a node; null for the service default
  * @param jitter the most random time added to each interval, so probes of many nodes spread out; null for the default
  * @param probeTimeout how long one probe (command or check) may take; null for the service default
+ * @param sharedResource a resource the nodes share (Matrix: the PSFS filesystem), probed on each node beside the
+ *        status; the planner then never takes down the last old-version node holding it while another old-version
+ *        node does not hold it (it could not take it again); null for none
  */
 public record HealthProbe(
         String command,
@@ -40,7 +43,32 @@ public record HealthProbe(
         Duration stableFor,
         Duration interval,
         Duration jitter,
-        Duration probeTimeout) {
+        Duration probeTimeout,
+        SharedResource sharedResource) {
+
+    /** Every field but the shared resource. */
+    public HealthProbe(String command, Pattern activePattern, Pattern versionPattern, String membershipCommand,
+                       Pattern memberAddressPattern, int stableProbes, Duration timeout, String versionCommand, Check check,
+                       Duration stableFor, Duration interval, Duration jitter, Duration probeTimeout) {
+        this(command, activePattern, versionPattern, membershipCommand, memberAddressPattern, stableProbes, timeout,
+                versionCommand, check, stableFor, interval, jitter, probeTimeout, null);
+    }
+
+    /**
+     * A resource the cluster's nodes share, whose rule is the Matrix guide's for PSFS: "After the PSFS filesystem has
+     * been unmounted on the last node running the older release, the filesystem cannot be mounted on a node running
+     * the older release unless it is first unmounted on the nodes running 3.5.1."
+     *
+     * @param name what people call it, e.g. {@code PSFS /psfs}
+     * @param command run on each node: does it hold the resource now
+     * @param heldPattern a line of {@code command}'s output matching it (with exit status 0) means the node holds it
+     */
+    public record SharedResource(String name, String command, Pattern heldPattern) {
+        /** Whether the command's result says the node holds the resource. */
+        public boolean holds(int exitCode, String output) {
+            return exitCode == 0 && lines(output).stream().anyMatch(line -> heldPattern.matcher(line).find());
+        }
+    }
 
     /** The shape of the walking skeleton's probe: a status command, its patterns, an optional membership command. */
     public HealthProbe(String command, Pattern activePattern, Pattern versionPattern, String membershipCommand,

@@ -28,7 +28,8 @@ import org.yaml.snakeyaml.nodes.Node;
  */
 final class HealthProbeParser {
     private static final Set<String> HEALTH_KEYS = Set.of("command", "activePattern", "versionPattern", "membership",
-            "stableProbes", "timeout", "versionCommand", "check", "stableFor", "interval", "jitter", "probeTimeout");
+            "stableProbes", "timeout", "versionCommand", "check", "stableFor", "interval", "jitter", "probeTimeout",
+            "sharedResource");
     private static final Duration DEFAULT_HEALTH_TIMEOUT = Duration.ofMinutes(5);
 
     private final YamlFields yaml;
@@ -77,8 +78,16 @@ final class HealthProbeParser {
             throw yaml.error(health.get("probeTimeout"), "probeTimeout (" + probeTimeout + ") must not be longer than interval ("
                     + interval + ")");
         }
+        HealthProbe.SharedResource shared = null;
+        Node sharedNode = health.get("sharedResource");
+        if (sharedNode != null) {
+            Map<String, Node> resource = yaml.mapping(sharedNode, "health.sharedResource", Set.of("name", "command",
+                    "heldPattern"));
+            shared = new HealthProbe.SharedResource(yaml.requiredText(resource, sharedNode, "name"),
+                    yaml.requiredText(resource, sharedNode, "command"), yaml.regex(resource, sharedNode, "heldPattern", false));
+        }
         return new HealthProbe(command, active, version, membershipCommand, memberAddress, stableProbes, timeout,
-                versionCommand, check, stableFor, interval, jitter, probeTimeout);
+                versionCommand, check, stableFor, interval, jitter, probeTimeout, shared);
     }
 
     private HealthProbe.Check check(Node node) {

@@ -66,6 +66,20 @@ class HealthProbeParserTest {
     }
 
     @Test
+    void theMatrixProcedureDeclaresPsfsAsASharedResourceProbedOnEachNode() {
+        HealthProbe matrix = ProcedureCatalog.shipped().get("matrix-server").orElseThrow().health();
+        HealthProbe.SharedResource psfs = matrix.sharedResource();
+
+        assertThat(psfs.name()).isEqualTo("PSFS /psfs");
+        assertThat(psfs.command()).isEqualTo("psfs status");
+        // the simulator's own words (sandbox MatrixServer): "PSFS filesystem /psfs is mounted" / "is not mounted", exit 3
+        assertThat(psfs.holds(0, "PSFS filesystem /psfs is mounted\n")).isTrue();
+        assertThat(psfs.holds(3, "PSFS filesystem /psfs is not mounted\n")).isFalse();
+        assertThat(psfs.holds(0, "PSFS filesystem /psfs is not mounted\n")).isFalse();
+        assertThat(ProcedureCatalog.shipped().get("dolphin-expressware").orElseThrow().health().sharedResource()).isNull();
+    }
+
+    @Test
     void aTcpCheckWithAVersionCommandNeedsNoStatusCommand() {
         HealthProbe probe = parse("""
                   versionCommand: "db --version"

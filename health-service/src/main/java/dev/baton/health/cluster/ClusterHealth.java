@@ -31,6 +31,8 @@ public final class ClusterHealth {
     private final HealthProbe probe;
     private final NodeStateMachine machine;
     private final Map<String, NodeHealth> nodes = new ConcurrentHashMap<>();
+    /** Which nodes hold the procedure's shared resource, as last probed (absent: unknown, or none declared). */
+    private final Map<String, Boolean> holds = new ConcurrentHashMap<>();
     /** Addresses from the membership command; null until read, and forever for procedures without one. */
     private volatile List<String> reportedMembers;
     private volatile MembershipObserved lastMembership;
@@ -71,6 +73,7 @@ public final class ClusterHealth {
             nodes.put(node.name(), kept != null ? kept : NodeHealth.unknown(registration.clusterId(), node.name()));
         }
         if (carryOver) {
+            holds.putAll(previous.holds);
             reportedMembers = previous.reportedMembers;
             lastMembership = previous.lastMembership;
         } else if (previous == null) {
@@ -121,6 +124,14 @@ public final class ClusterHealth {
      * if the picture changed. If publishing throws, the node's state is left as it was.
      */
     public synchronized void observe(String nodeName, ProbeObservation observation, HealthSink sink) {
+        observe(nodeName, observation, null, sink);
+    }
+
+    /**
+     * The same, with whether the node holds the procedure's shared resource ({@code holdsShared}, null: unknown), which
+     * the membership snapshot carries.
+     */
+    public synchronized void observe(String nodeName, ProbeObservation observation, Boolean holdsShared, HealthSink sink) {
         NodeHealth current = nodes.get(nodeName);
         ClusterRegistered.Node node = registration.node(nodeName);
         if (current == null || node == null || retired) {
@@ -131,6 +142,11 @@ public final class ClusterHealth {
             sink.publish(edge);
         }
         nodes.put(nodeName, transition.next());
+        if (holdsShared == null) {
+            holds.remove(nodeName);
+        } else {
+            holds.put(nodeName, holdsShared);
+        }
         publishMembershipIfChanged(sink);
     }
 
@@ -209,7 +225,7 @@ public final class ClusterHealth {
         if (nodes.values().stream().anyMatch(n -> n.announced() == Announcement.NONE)) {
             return;
         }
-        MembershipObserved now = Membership.observe(registration, nodes, needsReport ? reportedMembers : null);
+        MembershipObserved now = Membership.observe(registration, nodes, needsReport ? reportedMembers : null, holds);
         if (!now.equals(lastMembership)) {
             sink.publish(now);
             lastMembership = now;

@@ -26,10 +26,16 @@ public final class Membership {
      */
     public static MembershipObserved observe(ClusterRegistered cluster, Map<String, NodeHealth> nodes,
                                              List<String> reportedAddresses) {
+        return observe(cluster, nodes, reportedAddresses, Map.of());
+    }
+
+    /** The same, each member with whether it holds the procedure's shared resource ({@code holds}; absent: unknown). */
+    public static MembershipObserved observe(ClusterRegistered cluster, Map<String, NodeHealth> nodes,
+                                             List<String> reportedAddresses, Map<String, Boolean> holds) {
         List<MembershipObserved.Member> members = new ArrayList<>();
         if (reportedAddresses == null) {
             for (ClusterRegistered.Node node : cluster.nodes()) {
-                members.add(member(node.name(), node.clusterAddress(), nodes.get(node.name())));
+                members.add(member(node.name(), node.clusterAddress(), nodes.get(node.name()), holds.get(node.name())));
             }
         } else {
             Set<String> listed = new HashSet<>();
@@ -37,14 +43,14 @@ public final class Membership {
                 Optional<ClusterRegistered.Node> node = nodeAt(cluster, address);
                 node.ifPresent(n -> listed.add(n.name()));
                 members.add(member(node.map(ClusterRegistered.Node::name).orElse(null), address,
-                        node.map(n -> nodes.get(n.name())).orElse(null)));
+                        node.map(n -> nodes.get(n.name())).orElse(null), node.map(n -> holds.get(n.name())).orElse(null)));
             }
             // inventory nodes the cluster does not list (left, or not admitted): after the listed ones, under their
             // clusterAddress, so the picture shows who is out and on which version (e.g. the old servers of an
             // out-of-order Matrix upgrade, or an old server that may no longer rejoin)
             for (ClusterRegistered.Node node : cluster.nodes()) {
                 if (!listed.contains(node.name())) {
-                    members.add(member(node.name(), node.clusterAddress(), nodes.get(node.name())));
+                    members.add(member(node.name(), node.clusterAddress(), nodes.get(node.name()), holds.get(node.name())));
                 }
             }
         }
@@ -67,9 +73,9 @@ public final class Membership {
                 || node.addresses().stream().anyMatch(reportedAddresses::contains);
     }
 
-    private static MembershipObserved.Member member(String nodeName, String address, NodeHealth health) {
+    private static MembershipObserved.Member member(String nodeName, String address, NodeHealth health, Boolean holds) {
         return health == null
-                ? new MembershipObserved.Member(nodeName, address, null, false)
-                : new MembershipObserved.Member(nodeName, address, health.runningVersion(), health.active());
+                ? new MembershipObserved.Member(nodeName, address, null, false, holds)
+                : new MembershipObserved.Member(nodeName, address, health.runningVersion(), health.active(), holds);
     }
 }

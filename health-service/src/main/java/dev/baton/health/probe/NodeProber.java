@@ -45,6 +45,20 @@ public final class NodeProber {
     }
 
     /**
+     * Whether the node holds the procedure's shared resource now (Matrix: has PSFS mounted): its command run on the
+     * node. Null when the procedure declares none, or the node could not be asked (unreachable, host key, no answer).
+     */
+    public Boolean holdsSharedResource(ClusterRegistered.Node node, HealthProbe healthProbe, ProbeObservation observation) {
+        HealthProbe.SharedResource resource = healthProbe.sharedResource();
+        if (resource == null || observation.outcome() == ProbeObservation.Outcome.UNREACHABLE
+                || observation.outcome() == ProbeObservation.Outcome.HOST_KEY_MISMATCH) {
+            return null;
+        }
+        ProbeAnswer answer = probe.run(node.sshTarget(), prefix + resource.command(), timeout(healthProbe));
+        return answer.kind() == ProbeAnswer.Kind.COMPLETED ? resource.holds(answer.exitCode(), answer.output()) : null;
+    }
+
+    /**
      * The member addresses the procedure's membership command reports, asked of {@code sources} in order (the first
      * that answers with exit 0 wins); empty when none did.
      */

@@ -92,6 +92,28 @@ class ClusterHealthTest {
     }
 
     @Test
+    void whetherEachNodeHoldsTheSharedResourceIsInTheMembershipAndAChangeOfItAloneIsPublished() {
+        ClusterHealth cluster = health(cluster("matrix-server", node("srv1", 1), node("srv2", 2)), MATRIX);
+        for (int i = 0; i < 3; i++) {
+            cluster.observe("srv1", ProbeObservation.good("3.5.0", BOOT), true, published::add);
+            cluster.observe("srv2", ProbeObservation.good("3.5.0", BOOT), true, published::add);
+        }
+        cluster.membershipReported(List.of("10.10.1.1", "10.10.1.2"), published::add);
+        assertThat(published(MembershipObserved.class)).last().isEqualTo(new MembershipObserved("c1", List.of(
+                new Member("srv1", "10.10.1.1", "3.5.0", true, true),
+                new Member("srv2", "10.10.1.2", "3.5.0", true, true)), false));
+        int before = published(MembershipObserved.class).size();
+
+        // psfs umount on srv2: still active, but it no longer holds PSFS
+        cluster.observe("srv2", ProbeObservation.good("3.5.0", BOOT), false, published::add);
+
+        assertThat(published(MembershipObserved.class)).hasSize(before + 1).last().isEqualTo(new MembershipObserved("c1",
+                List.of(new Member("srv1", "10.10.1.1", "3.5.0", true, true),
+                        new Member("srv2", "10.10.1.2", "3.5.0", true, false)), false));
+        assertThat(published(NodeInactive.class)).isEmpty();
+    }
+
+    @Test
     void aDownNodeTheClusterNoLongerListsHasLeftTheMembership() {
         ClusterHealth cluster = health(cluster("matrix-server", node("srv1", 1), node("srv2", 2)), MATRIX);
         good(cluster, "srv1", "3.5.0", 3);

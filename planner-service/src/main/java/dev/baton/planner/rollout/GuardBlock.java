@@ -4,6 +4,7 @@ package dev.baton.planner.rollout;
 record GuardBlock(String code, String nodeName, String message) {
     static final String BUDGET = "BUDGET";
     static final String LAST_OLD_NODE = "LAST_OLD_NODE";
+    static final String SHARED_RESOURCE = "SHARED_RESOURCE";
     static final String MAINTENANCE_WINDOW = "MAINTENANCE_WINDOW";
     static final String MIXED_VERSION_DEADLINE = "MIXED_VERSION_DEADLINE";
 }

@@ -1,5 +1,7 @@
 package dev.baton.planner.rollout;
 
+import dev.baton.contracts.ClusterRegistered;
+import dev.baton.contracts.MembershipObserved;
 import dev.baton.contracts.UpgradeRequested;
 import java.time.DayOfWeek;
 import java.time.Instant;
@@ -8,15 +10,17 @@ import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.time.format.TextStyle;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
  * The guards that decide whether the next node may be taken down. Pure functions of the rollout, the health
- * picture and the time; checked in this order: maintenance window, budget, last old node.
+ * picture and the time; checked in this order: maintenance window, budget, last old node, shared resource.
  */
 final class Guards {
     private Guards() {
@@ -35,9 +39,64 @@ final class Guards {
                     + rollout.maxUnavailable + " node(s) unavailable " + down + ": " + candidate.name() + " waits"));
         }
         if (rollout.procedure.guards().lastOldNode() && !rollout.offline) {
-            return lastOldNode(rollout, candidate, picture);
+            Optional<GuardBlock> lastOld = lastOldNode(rollout, candidate, picture);
+            if (lastOld.isPresent()) {
+                return lastOld;
+            }
+        }
+        if (rollout.procedure.health().sharedResource() != null && !rollout.offline) {
+            return sharedResource(rollout, candidate, picture);
         }
         return Optional.empty();
+    }
+
+    /**
+     * The procedure's shared resource (Matrix: PSFS), by the guide's rule: once the last old-version node that holds it
+     * lets go of it, no old-version node can take it until every new-version node has let go too. So the last
+     * old-version node holding it is not taken down (its stop lets go of it) while a new-version node holds it and
+     * another old-version node does not: that node could not take it again until it is upgraded. What each node holds
+     * is what health last probed (the membership snapshot); a node it could not ask does not count as holding it.
+     */
+    static Optional<GuardBlock> sharedResource(Rollout rollout, NodeProgress candidate, ClusterPicture picture) {
+        MembershipObserved membership = picture.membership();
+        String target = rollout.target();
+        if (membership == null || target.equals(picture.version(candidate.name()).orElse(null))) {
+            return Optional.empty();
+        }
+        Map<String, Boolean> holds = new HashMap<>();
+        membership.members().forEach(m -> {
+            if (m.nodeName() != null) {
+                holds.put(m.nodeName(), Boolean.TRUE.equals(m.holdsSharedResource()));
+            }
+        });
+        if (!holds.getOrDefault(candidate.name(), false)) {
+            return Optional.empty(); // it does not hold it: taking it down changes nothing for the others
+        }
+        List<String> oldHolders = new ArrayList<>();
+        List<String> newHolders = new ArrayList<>();
+        List<String> oldWithout = new ArrayList<>();
+        for (ClusterRegistered.Node node : rollout.cluster.nodes()) {
+            boolean onTarget = target.equals(picture.version(node.name()).orElse(null));
+            boolean held = holds.getOrDefault(node.name(), false);
+            if (onTarget) {
+                if (held) {
+                    newHolders.add(node.name());
+                }
+            } else if (held) {
+                oldHolders.add(node.name());
+            } else {
+                oldWithout.add(node.name());
+            }
+        }
+        if (!oldHolders.equals(List.of(candidate.name())) || newHolders.isEmpty() || oldWithout.isEmpty()) {
+            return Optional.empty();
+        }
+        String resource = rollout.procedure.health().sharedResource().name();
+        return Optional.of(new GuardBlock(GuardBlock.SHARED_RESOURCE, candidate.name(), candidate.name() + " is the last"
+                + " node on the old version that holds " + resource + " while " + newHolders + " (" + target + ") hold it"
+                + " and " + oldWithout + " (old version) do not: taking " + candidate.name() + " down would leave them"
+                + " unable to take " + resource + " again until they are upgraded. Let " + oldWithout + " take it first"
+                + " (Matrix: psfs mount), or skip them"));
     }
 
     /**

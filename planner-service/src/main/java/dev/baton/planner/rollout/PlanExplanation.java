@@ -94,6 +94,11 @@ final class PlanExplanation {
             guards.add("the last active node on the old version is not taken down while another old-version node is"
                     + " inactive (old-version nodes could not rejoin)");
         }
+        if (procedure.health().sharedResource() != null && !rollout.offline) {
+            guards.add("the last old-version node holding " + procedure.health().sharedResource().name() + " is not taken"
+                    + " down while a node on " + rollout.target() + " holds it and another old-version node does not (it"
+                    + " could not take it again)");
+        }
         if (request.canary() != null) {
             guards.add("pauses after the first " + request.canary() + " node(s) (canary) until an operator resumes");
         }

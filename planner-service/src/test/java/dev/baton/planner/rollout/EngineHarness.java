@@ -106,6 +106,14 @@ final class EngineHarness {
         run(engine.onHealth(new MembershipObserved(cluster, members, false), CAUSE));
     }
 
+    /** A membership snapshot whose members also say whether they hold the procedure's shared resource. */
+    void membership(String cluster, Map<String, String> addresses, Map<String, Boolean> holds) {
+        List<MembershipObserved.Member> members = new ArrayList<>();
+        addresses.forEach((node, address) -> members.add(new MembershipObserved.Member(node, address,
+                running.get(node), true, holds.get(node))));
+        run(engine.onHealth(new MembershipObserved(cluster, members, false), CAUSE));
+    }
+
     /** Registers the cluster and has health report every node active on {@code version}. */
     void registerAllActive(ClusterRegistered cluster, String version) {
         clusterId = cluster.clusterId();
