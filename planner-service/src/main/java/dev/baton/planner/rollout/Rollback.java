@@ -28,7 +28,8 @@ import java.util.function.Function;
  * 5. The new rollout's target is that from-version; every other node of the cluster is excluded; it is forced when it
  *    is a downgrade (preflight refuses a node newer than the target otherwise, and the procedure renders its
  *    {@code ${ifForced:...}} text, e.g. Dolphin's --enforce). The budget, delay and maintenance window are the
- *    rollout's own; a canary or stop-after is not repeated, nor an allowance for offline or unknown compatibility.
+ *    rollout's own; a complete (offline) update is allowed when the rollout was one; a canary or stop-after is not
+ *    repeated, nor an allowance for unknown compatibility.
  * </pre>
  */
 public final class Rollback {
@@ -53,9 +54,11 @@ public final class Rollback {
     }
 
     /**
-     * The new rollout: {@code nodes} (in the rollout's plan order) back to {@code targetVersion}, forced or not.
+     * The new rollout: {@code nodes} (in the rollout's plan order) back to {@code targetVersion}, forced or not; a
+     * complete (offline) update allowed when the rollout was one (the way back mixes the same two versions).
      */
-    public record Target(String targetVersion, List<String> nodes, boolean force) implements Decision {
+    public record Target(String targetVersion, List<String> nodes, boolean force, boolean allowOffline)
+            implements Decision {
         public Target {
             nodes = List.copyOf(nodes);
         }
@@ -106,7 +109,7 @@ public final class Rollback {
         }
         String backTo = byFromVersion.keySet().iterator().next();
         return new Target(backTo, upgraded.stream().map(RolloutView.NodeView::nodeName).toList(),
-                Versions.compare(backTo, upgradedTo) < 0);
+                Versions.compare(backTo, upgradedTo) < 0, rollout.offline());
     }
 
     /**
@@ -117,7 +120,7 @@ public final class Rollback {
                                            String requestedBy, Collection<String> clusterNodes) {
         List<String> exclude = clusterNodes.stream().filter(n -> !target.nodes().contains(n)).sorted().toList();
         return new UpgradeRequested(requestId, original.clusterId(), target.targetVersion(), original.maxUnavailable(),
-                null, null, original.delayBetweenNodes(), target.force(), false, exclude, dryRun, requestedBy,
+                null, null, original.delayBetweenNodes(), target.force(), target.allowOffline(), exclude, dryRun, requestedBy,
                 original.maxUnavailablePercent(), original.maintenanceWindow(), false);
     }
 

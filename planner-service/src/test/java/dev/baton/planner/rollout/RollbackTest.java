@@ -30,7 +30,11 @@ class RollbackTest {
     }
 
     private RolloutView rollout(RolloutState state, String target, boolean dryRun) {
-        return new RolloutView("ro-1", "req-1", "dolphin-lab", target, state, dryRun, 1, false, null, null, "alice",
+        return rollout(state, target, dryRun, false);
+    }
+
+    private RolloutView rollout(RolloutState state, String target, boolean dryRun, boolean offline) {
+        return new RolloutView("ro-1", "req-1", "dolphin-lab", target, state, dryRun, 1, offline, null, null, "alice",
                 Instant.EPOCH, null, List.copyOf(nodes));
     }
 
@@ -39,7 +43,7 @@ class RollbackTest {
         node("dx1", "5.20.0", NodeState.DONE).node("dx2", "5.20.0", NodeState.DONE);
 
         assertThat(Rollback.decide(rollout(RolloutState.COMPLETED, "5.21.0"), UNKNOWN))
-                .isEqualTo(new Rollback.Target("5.20.0", List.of("dx1", "dx2"), true));
+                .isEqualTo(new Rollback.Target("5.20.0", List.of("dx1", "dx2"), true, false));
     }
 
     @Test
@@ -49,7 +53,7 @@ class RollbackTest {
                 .node("dx5", "5.20.0", NodeState.PENDING);
 
         assertThat(Rollback.decide(rollout(RolloutState.HALTED, "5.21.0"), UNKNOWN))
-                .isEqualTo(new Rollback.Target("5.20.0", List.of("dx1"), true));
+                .isEqualTo(new Rollback.Target("5.20.0", List.of("dx1"), true, false));
     }
 
     @Test
@@ -57,7 +61,15 @@ class RollbackTest {
         node("dx1", "5.21.0", NodeState.DONE);
 
         assertThat(Rollback.decide(rollout(RolloutState.ABORTED, "5.20.0"), UNKNOWN))
-                .isEqualTo(new Rollback.Target("5.21.0", List.of("dx1"), false));
+                .isEqualTo(new Rollback.Target("5.21.0", List.of("dx1"), false, false));
+    }
+
+    @Test
+    void theWayBackFromACompleteUpdateMayBeCompleteToo() {
+        node("dx1", "5.18.0", NodeState.DONE);
+
+        assertThat(Rollback.decide(rollout(RolloutState.COMPLETED, "5.21.0", false, true), UNKNOWN))
+                .isEqualTo(new Rollback.Target("5.18.0", List.of("dx1"), true, true));
     }
 
     @Test
@@ -116,7 +128,7 @@ class RollbackTest {
                 .stopAfter(1).delayBetweenNodes(Duration.ofSeconds(30)).allowOffline().allowUnknownCompatibility()
                 .maintenanceWindow(new UpgradeRequested.MaintenanceWindow(List.of("SAT"), "22:00", "04:00", "UTC"))
                 .build();
-        Rollback.Target target = new Rollback.Target("5.20.0", List.of("dx1", "dx3"), true);
+        Rollback.Target target = new Rollback.Target("5.20.0", List.of("dx1", "dx3"), true, false);
 
         UpgradeRequested request = Rollback.request(target, original, "rollback-of-ro-1", false, "bob",
                 List.of("dx1", "dx2", "dx3", "dx4"));
@@ -130,7 +142,7 @@ class RollbackTest {
         assertThat(request.maintenanceWindow()).isEqualTo(original.maintenanceWindow());
         assertThat(request.canary()).isNull();
         assertThat(request.stopAfter()).isNull();
-        assertThat(request.allowOffline()).isFalse();
+        assertThat(request.allowOffline()).isFalse(); // the original allowed it, but it was not a complete update
         assertThat(request.allowUnknownCompatibility()).isFalse();
         assertThat(request.requestedBy()).isEqualTo("bob");
         assertThat(Rollback.requestId("ro-1", true)).isEqualTo("rollback-of-ro-1-dry-run");

@@ -946,6 +946,27 @@ class RolloutEngineTest {
     }
 
     @Test
+    void aForcedDowngradeTheTableDoesNotAllowRollingIsCompleteAndSoIsTheRollbackOfACompleteUpdate() {
+        h.registerAllActive(dolphin(3), "5.21.0");
+        h.request(upgrade("dolphin-lab", "5.18.0").force());
+        assertThat(rejections()).singleElement().satisfies(r -> assertThat(r.code()).isEqualTo("ROLLING_NOT_SUPPORTED"));
+
+        EngineHarness back = harness();
+        back.registerAllActive(dolphin(3), "5.18.0");
+        back.request(upgrade("dolphin-lab", "5.21.0").allowOffline());
+        back.drive(10);
+        String upgrade = back.rolloutId();
+        back.rollback(upgrade, false);
+        back.drive(10);
+
+        assertThat(back.view().offline()).isTrue();
+        assertThat(back.view().maxUnavailable()).isEqualTo(3);
+        assertThat(back.view().state()).isEqualTo(RolloutState.COMPLETED);
+        assertThat(back.running).containsOnly(Map.entry("dx1", "5.18.0"), Map.entry("dx2", "5.18.0"),
+                Map.entry("dx3", "5.18.0"));
+    }
+
+    @Test
     void aDryRunPublishesThePlanAndSendsNothing() {
         h.registerAllActive(referenceMatrix(), "3.5.0");
         h.request(upgrade("matrix-prod", "3.5.1").dryRun());
