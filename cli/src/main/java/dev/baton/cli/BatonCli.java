@@ -25,8 +25,8 @@ import picocli.CommandLine.Spec;
         description = "Rolling upgrades of server clusters, one node at a time.",
         subcommands = {ClusterCommand.class, UpgradeCommand.class, RolloutCommands.Status.class, RolloutCommands.Watch.class,
                 RolloutCommands.Pause.class, RolloutCommands.Resume.class, RolloutCommands.Abort.class,
-                RolloutCommands.Release.class, RolloutCommands.Retry.class, RolloutCommands.Skip.class, AuditCommand.class,
-                DemoCommand.class, SandboxCommand.class},
+                RolloutCommands.Release.class, RolloutCommands.Retry.class, RolloutCommands.Skip.class, RollbackCommand.class,
+                AuditCommand.class, DemoCommand.class, SandboxCommand.class},
         footer = {"", "Exit codes: 0 ok; 1 rollout halted, aborted or rejected, or audit verify failed;",
                 "2 usage error; 3 not found; 4 rejected by the service; 5 service unreachable; 6 timed out.",
                 "Endpoints: BATON_PLANNER_URL, BATON_AUDIT_URL, BATON_HEALTH_URL, or the --*-url options."})

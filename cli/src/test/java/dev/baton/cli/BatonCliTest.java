@@ -214,6 +214,57 @@ class BatonCliTest {
         }
     }
 
+    @Test
+    void rollbackShowsTheDryRunPlanFirstAndStartsOnlyWithYes() throws IOException {
+        List<String> posted = new CopyOnWriteArrayList<>();
+        HttpServer planner = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        planner.createContext("/api/v1/rollouts", exchange -> {
+            String query = String.valueOf(exchange.getRequestURI().getQuery());
+            String body;
+            if (exchange.getRequestMethod().equals("POST")) {
+                posted.add(exchange.getRequestURI().getPath() + "?" + query);
+                String requestId = query.contains("dryRun=true") ? "rb-dry" : "rb-real";
+                body = "{\"rolloutId\":\"ro-1\",\"action\":\"rollback\",\"requestId\":\"" + requestId
+                        + "\",\"clusterId\":\"dolphin-lab\"}";
+            } else {
+                boolean dry = query.contains("rb-dry");
+                body = "[{\"rolloutId\":\"" + (dry ? "ro-dry" : "ro-back") + "\",\"requestId\":\"" + (dry ? "rb-dry" : "rb-real")
+                        + "\",\"clusterId\":\"dolphin-lab\",\"targetVersion\":\"5.20.0\",\"state\":\""
+                        + (dry ? "PLANNED" : "RUNNING") + "\",\"dryRun\":" + dry + ",\"nodes\":[{\"nodeName\":\"dx1\","
+                        + "\"fromVersion\":\"5.21.0\",\"state\":\"PENDING\"},{\"nodeName\":\"dx2\",\"fromVersion\":\"5.21.0\","
+                        + "\"state\":\"SKIPPED\",\"note\":\"excluded\"}]}]";
+            }
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(exchange.getRequestMethod().equals("POST") ? 202 : 200, bytes.length);
+            exchange.getResponseBody().write(bytes);
+            exchange.close();
+        });
+        planner.start();
+        Map<String, String> env = Map.of("BATON_PLANNER_URL", "http://127.0.0.1:" + planner.getAddress().getPort());
+        try {
+            assertThat(run(env, "rollback", "ro-1", "--requested-by", "bob")).isEqualTo(ExitCode.OK);
+            assertThat(posted).containsExactly("/api/v1/rollouts/ro-1/rollback?dryRun=true&requestedBy=bob");
+            assertThat(out.toString()).contains("rollback of ro-1: plan for dolphin-lab -> 5.20.0 (dry run: no node touched)")
+                    .contains("dx1").contains("5.21.0 -> 5.20.0").contains("(skipped: excluded)")
+                    .contains("nothing was touched; to start it: baton rollback ro-1 --yes");
+
+            posted.clear();
+            out.getBuffer().setLength(0);
+            assertThat(run(env, "rollback", "ro-1", "--yes", "--requested-by", "bob")).isEqualTo(ExitCode.OK);
+            assertThat(posted).containsExactly("/api/v1/rollouts/ro-1/rollback?dryRun=true&requestedBy=bob",
+                    "/api/v1/rollouts/ro-1/rollback?dryRun=false&requestedBy=bob");
+            assertThat(out.toString()).contains("(dry run: no node touched)")
+                    .contains("rollback of ro-1: rollout ro-back accepted: dolphin-lab -> 5.20.0")
+                    .doesNotContain("nothing was touched");
+
+            assertThat(run(env, "rollback", "ro-1", "--watch")).isEqualTo(ExitCode.USAGE);
+            assertThat(err.toString()).contains("--watch follows a rollback that runs: add --yes");
+        } finally {
+            planner.stop(0);
+        }
+    }
+
     private static int closedPort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();

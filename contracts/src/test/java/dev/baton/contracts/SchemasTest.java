@@ -184,6 +184,22 @@ class SchemasTest {
     }
 
     @Test
+    void aRollbackNeedsNoNodeNameAndCarriesItsDryRunAndRequestId() throws Exception {
+        ObjectNode control = GoldenFiles.golden(RolloutControl.class).deepCopy();
+        control.remove("nodeName");
+        control.put("action", "rollback").put("dryRun", true).put("requestId", "rollback-of-ro-matrix-prod-0042-dry-run");
+        assertThat(errors(RolloutControl.class, control)).isEmpty();
+
+        RolloutControl read = EventCodec.decode(RolloutControl.class, BatonJson.mapper().writeValueAsBytes(control));
+        assertThat(read).isEqualTo(RolloutControl.rollback("ro-matrix-prod-0042", "matrix-prod", "alice@ops", true,
+                "rollback-of-ro-matrix-prod-0042-dry-run"));
+        assertThat(read.action().perNode()).isFalse();
+
+        control.put("requestId", "");
+        assertThat(errors(RolloutControl.class, control)).isNotEmpty();
+    }
+
+    @Test
     void clusterNodeWithoutSshEndpointIsRejected() {
         ObjectNode cluster = GoldenFiles.golden(ClusterRegistered.class).deepCopy();
         ((ObjectNode) cluster.withArray("nodes").get(0)).remove("sshHost");

@@ -7,6 +7,7 @@ import dev.baton.messaging.EventPublisher;
 import dev.baton.planner.messaging.RolloutCoordinator;
 import dev.baton.planner.plan.UpgradeRequestRules;
 import dev.baton.planner.rollout.NodeState;
+import dev.baton.planner.rollout.Rollback;
 import dev.baton.planner.rollout.RolloutView;
 import dev.baton.planner.state.RolloutViews;
 import dev.baton.procedure.Versions;
@@ -222,13 +223,49 @@ public class RolloutResource {
         return control(id, RolloutControl.Action.SKIP, node, requestedBy, null);
     }
 
+    /**
+     * Rolls a finished rollout back: publishes a {@code RolloutControl} rollback, which the planner decides as a new
+     * rollout taking the nodes this one upgraded back to their from-versions ({@link Rollback}), a dry run with
+     * {@code dryRun=true}. The answer names the new rollout's requestId. 404 for an unknown rollout, 409 naming why
+     * when it cannot be rolled back (not finished, nothing upgraded, from-versions unknown or mixed).
+     */
+    @POST
+    @Path("/{id}/rollback")
+    @Consumes(MediaType.WILDCARD)
+    public Response rollback(@PathParam("id") String id, @QueryParam("dryRun") String dryRun,
+                             @QueryParam("requestedBy") String requestedBy) {
+        if (dryRun != null && !dryRun.equals("true") && !dryRun.equals("false")) {
+            return error(400, "dryRun must be true or false, not '" + shortened(dryRun) + "'", "dryRun");
+        }
+        String actor;
+        try {
+            actor = ApiErrors.actor(requestedBy);
+        } catch (InvalidField e) {
+            return e.response();
+        }
+        Optional<RolloutView> rollout = find(id);
+        if (rollout.isEmpty()) {
+            return error(404, "no rollout with id " + id, "id");
+        }
+        // what health says each node runs now is checked by the planner that owns the cluster (RolloutRejected)
+        if (Rollback.decide(rollout.get(), node -> Optional.empty()) instanceof Rollback.Refused refused) {
+            return error(409, refused.message(), "id");
+        }
+        boolean plan = "true".equals(dryRun);
+        // a request id of its own: asked again (after a rejection, or a second dry run) it is decided again
+        String requestId = Rollback.requestId(id, plan) + "-" + UUID.randomUUID().toString().substring(0, 8);
+        publisher.publish(RolloutControl.rollback(id, rollout.get().clusterId(), actor, plan, requestId), actor, null);
+        return Response.accepted(Map.of("rolloutId", id, "action", "rollback", "requestId", requestId,
+                "clusterId", rollout.get().clusterId(), "dryRun", plan)).build();
+    }
+
     /** Any other action on a rollout: a 400 naming {@code action} and the accepted ones. */
     @POST
     @Path("/{id}/{action}")
     @Consumes(MediaType.WILDCARD)
     @Operation(hidden = true) // not an endpoint: the answer to a mistyped one
     public Response unknownAction(@PathParam("id") String id, @PathParam("action") String action) {
-        return error(400, "unknown action '" + shortened(action) + "': the accepted actions are pause, resume and abort"
+        return error(400, "unknown action '" + shortened(action) + "': the accepted actions are pause, resume, abort and rollback"
                 + " (POST /api/v1/rollouts/{id}/pause) and, on a node, release, retry and skip"
                 + " (POST /api/v1/rollouts/{id}/nodes/{node}/retry)", "action");
     }

@@ -14,7 +14,8 @@ import java.util.Set;
  * active (waiting for it until the preflight deadline), none may run a newer version than the target (unless force),
  * not all may run it already (unless force), and the procedure's compatibility table must allow rolling from each
  * node's version, else a complete (offline) update when the request allows it; a target the table has no row for is
- * refused unless the request allows unknown compatibility (the gate fails closed). Old-version nodes that left the
+ * refused unless the request allows unknown compatibility (the gate fails closed). A forced downgrade is rolling only
+ * where the newer version's row allows rolling from the target, else complete (offline) too. Old-version nodes that left the
  * membership because the cluster is out of order do not have to be active: the out-of-order remedy brings them back
  * ({@link #leftBecauseOutOfOrder}). Pure function of the request, the
  * health picture and the time.
@@ -68,6 +69,14 @@ public final class Preflight {
             int cmp = Versions.compare(running, target);
             if (cmp > 0 && !request.force()) {
                 return new Reject(Rejection.NOT_NEWER, List.of(node.name(), running, target));
+            }
+            if (cmp > 0 && !procedure.allowsRolling(target, running)) {
+                // a forced downgrade mixes the two versions as an upgrade between them would: the newer one's row
+                // says whether they may run side by side (a rollback of a complete update is complete too)
+                if (!request.allowOffline()) {
+                    return new Reject(Rejection.ROLLING_NOT_SUPPORTED, List.of(running, target, node.name()));
+                }
+                offline = true;
             }
             anyBelowTarget |= cmp < 0;
             if (cmp < 0 && !procedure.knowsCompatibilityOf(target) && !request.allowUnknownCompatibility()) {

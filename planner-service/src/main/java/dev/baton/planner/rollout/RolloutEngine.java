@@ -79,6 +79,8 @@ import java.util.function.Function;
  *    HALTS and sends nothing more for the cluster until an operator resumes it. No NodeActive on target within the
  *    health timeout: the procedure's remedy (reboot once, REMEDIATING), then HALT if it still is not active.
  * 7. The mixed-version window past the procedure's alertAfter publishes GuardBlocked; past haltAfter it halts.
+ * 8. On RolloutControl rollback of a finished rollout: a new UpgradeRequested ({@link Rollback}: the nodes it upgraded
+ *    back to their from-version, forced for a downgrade, the others excluded), decided from step 1 on.
  * </pre>
  */
 public final class RolloutEngine {
@@ -148,7 +150,8 @@ public final class RolloutEngine {
     public List<Emission> onHealth(HealthEvent event, Cause cause) {
         List<Emission> out = new ArrayList<>();
         recordHealth(event);
-        openRollout(event.clusterId()).ifPresent(rollout -> {
+        // one open rollout per cluster, but for a rollback's dry run planned beside the halted rollout it is of
+        rollouts.allOpen(event.clusterId()).forEach(rollout -> {
             if (rollout.state == RolloutState.REQUESTED) {
                 preflight(rollout, cause, out);
             } else {
@@ -160,6 +163,13 @@ public final class RolloutEngine {
     }
 
     public List<Emission> onUpgradeRequested(UpgradeRequested request, Cause cause) {
+        return decide(request, null, cause);
+    }
+
+    /**
+     * @param mayBeOpen the open rollout a dry run may be planned beside (the halted rollout a rollback dry run is of)
+     */
+    private List<Emission> decide(UpgradeRequested request, Rollout mayBeOpen, Cause cause) {
         List<Emission> out = new ArrayList<>();
         String rolloutId = rolloutIdFor(request);
         if (!rollouts.decide(request.clusterId(), request.requestId(), rolloutId)) {
@@ -174,7 +184,7 @@ public final class RolloutEngine {
             return reject(rolloutId, request, Rejection.UNKNOWN_PROCEDURE, cause, cluster.clusterId(), cluster.procedure());
         }
         Optional<Rollout> open = openRollout(cluster.clusterId());
-        if (open.isPresent()) {
+        if (open.isPresent() && !(request.dryRun() && open.get() == mayBeOpen)) {
             return reject(rolloutId, request, Rejection.ROLLOUT_OPEN, cause, cluster.clusterId(), open.get().id);
         }
         if (UpgradeRequestRules.targetVersion(request.targetVersion()).isPresent()) {
@@ -215,10 +225,13 @@ public final class RolloutEngine {
     public List<Emission> onControl(RolloutControl control, Cause cause) {
         List<Emission> out = new ArrayList<>();
         Rollout rollout = rollouts.get(control.rolloutId()).orElse(null);
+        String actor = control.requestedBy() == null ? "unknown" : control.requestedBy();
+        if (rollout == null && control.action() == RolloutControl.Action.ROLLBACK && control.clusterId() != null) {
+            return unknownRollback(control, actor, cause);
+        }
         if (rollout == null || control.action() == null) {
             return out;
         }
-        String actor = control.requestedBy() == null ? "unknown" : control.requestedBy();
         Cause by = cause.as(actor);
         switch (control.action()) {
             case PAUSE -> {
@@ -241,6 +254,7 @@ public final class RolloutEngine {
                             "aborted by " + actor), by));
                 }
             }
+            case ROLLBACK -> out.addAll(rollback(rollout, control, actor, cause));
             case RELEASE, RETRY, SKIP -> rollout.node(control.nodeName() == null ? "" : control.nodeName()).ifPresent(node -> {
                 if (!rollout.state.isOpen() || rollout.state == RolloutState.REQUESTED) {
                     return;
@@ -257,6 +271,55 @@ public final class RolloutEngine {
             });
         }
         return out;
+    }
+
+    /**
+     * 8. A rollback of a finished rollout is a new rollout, decided as the request {@link Rollback} makes of it (the
+     * nodes it upgraded back to their from-version, forced for a downgrade, every other node excluded): preflight,
+     * plan, guards and dry run as for any request. Its request id is the control's, else derived from the rollout's
+     * id, so a redelivered control is a redelivered request. A rollback {@link Rollback} refuses is answered with
+     * RolloutRejected under that request id and decides nothing: asked again later, it is decided again.
+     */
+    private List<Emission> rollback(Rollout of, RolloutControl control, String actor, Cause cause) {
+        boolean dryRun = Boolean.TRUE.equals(control.dryRun());
+        String requestId = control.requestId() != null ? control.requestId() : Rollback.requestId(of.id, dryRun);
+        if (rollouts.decided(of.clusterId(), requestId)) {
+            return List.of(); // a redelivered control: its request was decided already
+        }
+        Rollback.Decision decision = Rollback.decide(of.view(), picture(of.clusterId())::version);
+        if (decision instanceof Rollback.Refused refused) {
+            UpgradeRequested request = new UpgradeRequested(requestId, of.clusterId(), null, null, null, null, null,
+                    false, false, List.of(), dryRun, actor);
+            return refuse(rolloutIdFor(request), request, refused.rejection(), refused.message(), cause);
+        }
+        Rollback.Target target = (Rollback.Target) decision;
+        ClusterRegistered cluster = clusters.getOrDefault(of.clusterId(), of.cluster);
+        List<String> nodes = cluster.nodes().stream().map(ClusterRegistered.Node::name).toList();
+        UpgradeRequested request = Rollback.request(target, of.request, requestId, dryRun, actor, nodes);
+        List<Emission> out = new ArrayList<>();
+        if (of.state == RolloutState.HALTED && !dryRun) {
+            // a halted rollout still holds its cluster: rolling it back gives it up (nothing more is sent for it)
+            of.state = RolloutState.ABORTED;
+            of.waitingFor = null;
+            out.add(Emission.of(new RolloutAborted(of.id, of.clusterId(), null, "ROLLBACK", "aborted by " + actor
+                    + " to roll it back (rollout " + rolloutIdFor(request) + ")"), cause.as(actor)));
+        }
+        out.addAll(decide(request, dryRun ? of : null, cause));
+        return out;
+    }
+
+    /** A rollback of a rollout this engine does not hold (never was, or no longer kept): refused, nothing decided. */
+    private List<Emission> unknownRollback(RolloutControl control, String actor, Cause cause) {
+        boolean dryRun = Boolean.TRUE.equals(control.dryRun());
+        String requestId = control.requestId() != null ? control.requestId()
+                : Rollback.requestId(String.valueOf(control.rolloutId()), dryRun);
+        if (rollouts.decided(control.clusterId(), requestId)) {
+            return List.of();
+        }
+        UpgradeRequested request = new UpgradeRequested(requestId, control.clusterId(), null, null, null, null, null,
+                false, false, List.of(), dryRun, actor);
+        return reject(rolloutIdFor(request), request, Rejection.ROLLBACK_UNKNOWN_ROLLOUT, cause, control.rolloutId(),
+                control.clusterId(), Rollouts.CLOSED_KEPT);
     }
 
     /**
@@ -406,12 +469,17 @@ public final class RolloutEngine {
 
     private List<Emission> reject(String rolloutId, UpgradeRequested request, Rejection rejection, Cause cause,
                                   Object... args) {
+        return refuse(rolloutId, request, rejection, rejection.message(args), cause);
+    }
+
+    private List<Emission> refuse(String rolloutId, UpgradeRequested request, Rejection rejection, String message,
+                                  Cause cause) {
         rollouts.refuse(new RolloutView(rolloutId, request.requestId(), request.clusterId(),
                 request.targetVersion(), RolloutState.REJECTED, request.dryRun(), 0, false, null, null,
-                request.requestedBy(), clock.instant(), new RolloutView.Rejected(rejection.name(), rejection.message(args)),
-                List.of(), null));
+                request.requestedBy(), clock.instant(), new RolloutView.Rejected(rejection.name(), message), List.of(),
+                null));
         return List.of(new Emission(new RolloutRejected(rolloutId, request.clusterId(), request.requestId(),
-                rejection.name(), rejection.message(args)), request.requestedBy(), cause.eventId()));
+                rejection.name(), message), request.requestedBy(), cause.eventId()));
     }
 
     private Optional<Rollout> openRollout(String clusterId) {

@@ -31,6 +31,11 @@ final class Rollouts {
         return rolloutByRequest.putIfAbsent(clusterId + "/" + requestId, rolloutId) == null;
     }
 
+    /** Whether the request was decided already. */
+    boolean decided(String clusterId, String requestId) {
+        return rolloutByRequest.containsKey(clusterId + "/" + requestId);
+    }
+
     void add(Rollout rollout) {
         rollouts.put(rollout.id, rollout);
     }
@@ -50,6 +55,11 @@ final class Rollouts {
 
     Optional<Rollout> open(String clusterId) {
         return rollouts.values().stream().filter(r -> r.clusterId().equals(clusterId) && r.state.isOpen()).findFirst();
+    }
+
+    /** Every open rollout of the cluster: one, but for a rollback's dry run beside the halted rollout it is of. */
+    List<Rollout> allOpen(String clusterId) {
+        return rollouts.values().stream().filter(r -> r.clusterId().equals(clusterId) && r.state.isOpen()).toList();
     }
 
     Optional<RolloutView> view(String rolloutId) {

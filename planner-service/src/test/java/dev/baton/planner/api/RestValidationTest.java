@@ -15,10 +15,18 @@ import com.networknt.schema.SpecVersion;
 import dev.baton.contracts.BatonJson;
 import dev.baton.contracts.ClusterRegistered;
 import dev.baton.contracts.EventCodec;
+import dev.baton.contracts.NodeActive;
+import dev.baton.contracts.NodeCommand;
+import dev.baton.contracts.RolloutControl;
+import dev.baton.contracts.StepSucceeded;
 import dev.baton.contracts.UpgradeRequested;
 import dev.baton.fixtures.ClusterRegistrations;
+import dev.baton.fixtures.UpgradeRequests;
 import dev.baton.messaging.EventPublisher;
 import dev.baton.planner.messaging.RolloutCoordinator;
+import dev.baton.planner.rollout.Cause;
+import dev.baton.planner.rollout.Emission;
+import dev.baton.planner.rollout.RolloutState;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ExtractableResponse;
 import io.restassured.response.Response;
@@ -30,6 +38,7 @@ import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -282,7 +291,7 @@ class RestValidationTest {
         for (String path : List.of("/api/v1/rollouts/ro-1/restart", "/api/v1/rollouts/ro-1/PAUSE")) {
             ExtractableResponse<Response> refused = given().when().post(path).then().statusCode(400).extract();
             assertThat(refused.path("field").toString()).isEqualTo("action");
-            assertThat(refused.path("error").toString()).contains("pause, resume and abort").contains("release");
+            assertThat(refused.path("error").toString()).contains("pause, resume, abort and rollback").contains("release");
         }
         ExtractableResponse<Response> node = given().when().post("/api/v1/rollouts/ro-1/nodes/n1/reboot").then()
                 .statusCode(400).extract();
@@ -301,6 +310,61 @@ class RestValidationTest {
         given().when().get("/q/openapi?format=json").then().statusCode(200)
                 .body("paths.'/api/v1/rollouts/{id}/{action}'", org.hamcrest.Matchers.nullValue())
                 .body("paths.'/api/v1/rollouts/{id}/pause'", org.hamcrest.Matchers.notNullValue());
+    }
+
+    @Test
+    void aRollbackIsPublishedForAFinishedRolloutOnlyAnsweringWithTheNewRequestId() throws Exception {
+        ClusterRegistered lab = ClusterRegistrations.cluster("rollback-lab", "dolphin-expressware")
+                .node("d1", "10.0.0.1", n -> n.clusterAddress("10.1.0.1")).build();
+        String[] ids = new String[2];
+        coordinator.apply(lab.clusterId(), engine -> {
+            // the engine alone, as executors and health would answer it: d1 upgraded 5.20.0 -> 5.21.0, completed
+            Cause cause = new Cause("evt-1", "alice");
+            engine.onClusterRegistered(lab);
+            engine.onHealth(new NodeActive(lab.clusterId(), "d1", "5.20.0", "b1", Instant.now(), "stable"), cause);
+            List<Emission> pending = new ArrayList<>(engine.onUpgradeRequested(
+                    UpgradeRequests.upgrade(lab.clusterId(), "5.21.0").requestId("rb-1").build(), cause));
+            while (!pending.isEmpty()) {
+                if (pending.remove(0).event() instanceof NodeCommand c) {
+                    pending.addAll(engine.onStepResult(new StepSucceeded(c.commandId(), c.rolloutId(), c.clusterId(),
+                            c.nodeName(), c.step(), 0, "ok", null, null), cause));
+                }
+            }
+            engine.onHealth(new NodeActive(lab.clusterId(), "d1", "5.21.0", "b2", Instant.now(), "stable"), cause);
+            ids[0] = engine.rollouts(lab.clusterId(), "rb-1").get(0).rolloutId();
+            // and one still waiting for its preflight (health has not reported its node)
+            ClusterRegistered waiting = ClusterRegistrations.cluster("waiting-lab", "dolphin-expressware")
+                    .node("d1", "10.0.0.2", n -> n.clusterAddress("10.1.0.2")).build();
+            engine.onClusterRegistered(waiting);
+            engine.onUpgradeRequested(UpgradeRequests.upgrade(waiting.clusterId(), "5.21.0").build(), cause);
+            ids[1] = engine.rollouts(waiting.clusterId(), "req-1").get(0).rolloutId();
+            return List.of();
+        });
+        assertThat(coordinator.read(engine -> engine.rollout(ids[0])).orElseThrow().state())
+                .isEqualTo(RolloutState.COMPLETED);
+        out.clear();
+
+        ExtractableResponse<Response> accepted = given().queryParam("dryRun", "true").queryParam("requestedBy", "carol")
+                .when().post("/api/v1/rollouts/" + ids[0] + "/rollback").then().statusCode(202).extract();
+
+        String requestId = accepted.path("requestId");
+        assertThat(requestId).startsWith("rollback-of-" + ids[0] + "-dry-run-");
+        assertThat(out.received()).singleElement().satisfies(message -> {
+            OutgoingKafkaRecordMetadata<?> metadata = message.getMetadata(OutgoingKafkaRecordMetadata.class).orElseThrow();
+            assertThat(metadata.getKey()).isEqualTo("rollback-lab");
+            assertThat(EventCodec.decode(metadata.getHeaders(), message.getPayload()).event())
+                    .isEqualTo(RolloutControl.rollback(ids[0], "rollback-lab", "carol", true, requestId));
+        });
+        out.clear();
+
+        ExtractableResponse<Response> running = given().when().post("/api/v1/rollouts/" + ids[1] + "/rollback").then()
+                .statusCode(409).extract();
+        assertThat(running.path("error").toString()).contains("is REQUESTED: only a finished rollout");
+        given().when().post("/api/v1/rollouts/nope/rollback").then().statusCode(404).body("field",
+                org.hamcrest.Matchers.equalTo("id"));
+        given().queryParam("dryRun", "yes").when().post("/api/v1/rollouts/" + ids[0] + "/rollback").then()
+                .statusCode(400).body("field", org.hamcrest.Matchers.equalTo("dryRun"));
+        assertThat(out.received()).isEmpty();
     }
 
     // ---- helpers -----------------------------------------------------------------------------

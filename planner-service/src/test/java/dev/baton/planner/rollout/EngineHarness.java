@@ -143,7 +143,18 @@ final class EngineHarness {
         run(engine.onControl(new RolloutControl(rolloutId(), clusterId, action, node, "bob"), CAUSE));
     }
 
+    /** bob asks for a rollback of {@code rolloutId} (a dry run or not), with the request id the planner derives. */
+    void rollback(String rolloutId, boolean dryRun) {
+        run(engine.onControl(RolloutControl.rollback(rolloutId, clusterId, "bob", dryRun, null), CAUSE));
+    }
+
+    /** The rollout {@link #view} and {@link #drive} follow; null: the newest. */
+    String followed;
+
     String rolloutId() {
+        if (followed != null) {
+            return followed;
+        }
         List<RolloutView> all = engine.rollouts(null);
         return all.get(all.size() - 1).rolloutId();
     }

@@ -8,6 +8,7 @@ import dev.baton.contracts.ClusterRegistered;
 import dev.baton.contracts.FailureCode;
 import dev.baton.contracts.GuardBlocked;
 import dev.baton.contracts.NodeCommand;
+import dev.baton.contracts.RolloutAccepted;
 import dev.baton.contracts.RolloutCompleted;
 import dev.baton.contracts.RolloutControl;
 import dev.baton.contracts.RolloutPlanned;
@@ -314,6 +315,233 @@ class RolloutEngineTest {
         plain.drive(10);
         assertThat(plain.commands()).filteredOn(c -> c.step().equals("install")).singleElement()
                 .satisfies(c -> assertThat(c.command()).endsWith("--install-node --use-rpms ."));
+    }
+
+    // ---- rollback: a new rollout back to the from-versions --------------------------------------
+
+    @Test
+    void aCompletedDolphinUpgradeRolledBackIsAForcedRolloutThatTakesEveryNodeBackWithEnforce() {
+        h.registerAllActive(dolphin(2), "5.20.0");
+        h.request(upgrade("dolphin-lab", "5.21.0"));
+        h.drive(10);
+        String upgrade = h.rolloutId();
+        assertThat(h.view().state()).isEqualTo(RolloutState.COMPLETED);
+        int before = h.commands().size();
+        int eventsBefore = h.published.size();
+
+        h.rollback(upgrade, false);
+        h.drive(10);
+
+        RolloutView back = h.view();
+        assertThat(back.rolloutId()).isNotEqualTo(upgrade);
+        assertThat(back.requestId()).isEqualTo("rollback-of-" + upgrade);
+        assertThat(back.targetVersion()).isEqualTo("5.20.0");
+        assertThat(back.state()).isEqualTo(RolloutState.COMPLETED);
+        assertThat(back.nodes()).extracting(RolloutView.NodeView::fromVersion).containsOnly("5.21.0");
+        assertThat(h.running).containsEntry("dx1", "5.20.0").containsEntry("dx2", "5.20.0");
+        List<NodeCommand> rollbackCommands = h.commands().subList(before, h.commands().size());
+        assertThat(rollbackCommands).extracting(NodeCommand::rolloutId).containsOnly(back.rolloutId());
+        assertThat(rollbackCommands).extracting(c -> c.nodeName() + ":" + c.step()).containsExactly("dx1:build-rpm",
+                "dx1:stop-services", "dx1:install", "dx2:build-rpm", "dx2:stop-services", "dx2:install");
+        assertThat(rollbackCommands).filteredOn(c -> c.step().equals("install")).hasSize(2)
+                .allSatisfy(c -> assertThat(c.command()).endsWith("--install-node --use-rpms . --enforce"));
+        assertThat(h.published.subList(eventsBefore, h.published.size())).filteredOn(RolloutAccepted.class::isInstance)
+                .map(RolloutAccepted.class::cast).singleElement().satisfies(a -> {
+                    assertThat(a.requestId()).isEqualTo("rollback-of-" + upgrade);
+                    assertThat(a.requestedBy()).isEqualTo("bob");
+                });
+        assertThat(requestOf(back.rolloutId())).satisfies(r -> {
+            assertThat(r.force()).isTrue();
+            assertThat(r.exclude()).isEmpty();
+        });
+    }
+
+    @Test
+    void aRollbackDryRunPlansTheWayBackAndSendsNothingThenTheRealOneRuns() {
+        h.registerAllActive(dolphin(2), "5.20.0");
+        h.request(upgrade("dolphin-lab", "5.21.0"));
+        h.drive(10);
+        String upgrade = h.rolloutId();
+        int before = h.commands().size();
+        int eventsBefore = h.published.size();
+
+        h.rollback(upgrade, true);
+
+        assertThat(h.eventNames().subList(eventsBefore, h.published.size()))
+                .containsExactly("RolloutAccepted", "RolloutPlanned");
+        RolloutPlanned plan = (RolloutPlanned) h.published.get(h.published.size() - 1);
+        assertThat(plan.dryRun()).isTrue();
+        assertThat(plan.targetVersion()).isEqualTo("5.20.0");
+        assertThat(plan.nodes()).extracting(RolloutPlanned.PlannedNode::nodeName).containsExactly("dx1", "dx2");
+        assertThat(h.view().state()).isEqualTo(RolloutState.PLANNED);
+        assertThat(h.view().requestId()).isEqualTo("rollback-of-" + upgrade + "-dry-run");
+        assertThat(h.commands()).hasSize(before);
+
+        h.rollback(upgrade, false);
+        h.drive(10);
+        assertThat(h.view().state()).isEqualTo(RolloutState.COMPLETED);
+        assertThat(h.running).containsEntry("dx1", "5.20.0").containsEntry("dx2", "5.20.0");
+    }
+
+    @Test
+    void onlyTheNodesTheRolloutUpgradedGoBackTheOthersAreExcluded() {
+        h.registerAllActive(dolphin(3), "5.20.0");
+        h.active("dolphin-lab", "dx2", "5.21.0"); // already on the target: the upgrade skips it
+        h.request(upgrade("dolphin-lab", "5.21.0").exclude("dx3"));
+        h.drive(10);
+        String upgrade = h.rolloutId();
+        int before = h.commands().size();
+
+        h.rollback(upgrade, false);
+        h.drive(10);
+
+        assertThat(h.commands().subList(before, h.commands().size())).extracting(NodeCommand::nodeName)
+                .containsOnly("dx1");
+        assertThat(h.view().state()).isEqualTo(RolloutState.COMPLETED);
+        assertThat(h.view().nodes()).filteredOn(n -> !n.nodeName().equals("dx1"))
+                .allSatisfy(n -> assertThat(n.state()).isEqualTo(NodeState.SKIPPED));
+        assertThat(requestOf(h.rolloutId()).exclude()).containsExactly("dx2", "dx3");
+        assertThat(h.running).containsEntry("dx1", "5.20.0").containsEntry("dx2", "5.21.0")
+                .containsEntry("dx3", "5.20.0");
+    }
+
+    @Test
+    void aRollbackOfARolloutStillRunningIsRefusedAndDecidesNothingSoItCanBeAskedAgainOnceItEnds() {
+        h.registerAllActive(dolphin(2), "5.20.0");
+        h.request(upgrade("dolphin-lab", "5.21.0"));
+        String upgrade = h.rolloutId();
+
+        h.rollback(upgrade, false);
+
+        assertThat(rejections()).singleElement().satisfies(r -> {
+            assertThat(r.code()).isEqualTo("ROLLBACK_NOT_FINISHED");
+            assertThat(r.requestId()).isEqualTo("rollback-of-" + upgrade);
+            assertThat(r.message()).contains(upgrade, "RUNNING", "only a finished rollout");
+        });
+        assertThat(h.eventNames()).containsOnlyOnce("RolloutAccepted");
+
+        h.followed = upgrade; // the refusal's view is newer
+        h.drive(10);
+        h.followed = null;
+        h.rollback(upgrade, false);
+        h.drive(10);
+        assertThat(h.view().requestId()).isEqualTo("rollback-of-" + upgrade);
+        assertThat(h.view().state()).isEqualTo(RolloutState.COMPLETED);
+        assertThat(h.view().targetVersion()).isEqualTo("5.20.0");
+    }
+
+    @Test
+    void aRollbackOfARolloutThatUpgradedNothingIsRefused() {
+        h.registerAllActive(dolphin(2), "5.20.0");
+        h.scripts.put("dx1", c -> c.step().equals("install") ? failure(c, EXIT_STATUS, "disk full") : null);
+        h.request(upgrade("dolphin-lab", "5.21.0"));
+        h.drive(5);
+        assertThat(h.view().state()).isEqualTo(RolloutState.HALTED);
+        String halted = h.rolloutId();
+        int commands = h.commands().size();
+
+        h.rollback(halted, false);
+
+        assertThat(rejections()).last().satisfies(r -> {
+            assertThat(r.code()).isEqualTo("ROLLBACK_NOTHING_UPGRADED");
+            assertThat(r.message()).contains(halted, "nothing to roll back");
+        });
+        assertThat(h.commands()).hasSize(commands);
+    }
+
+    @Test
+    void aHaltedRolloutIsRolledBackAfterADryRunBesideItTheRealRollbackEndsItFirst() {
+        h.registerAllActive(dolphin(3), "5.20.0");
+        h.scripts.put("dx2", c -> c.step().equals("install") ? failure(c, EXIT_STATUS, "disk full") : null);
+        h.request(upgrade("dolphin-lab", "5.21.0"));
+        h.drive(10);
+        String halted = h.rolloutId();
+        assertThat(h.view().state()).isEqualTo(RolloutState.HALTED);
+        assertThat(h.view().nodes()).extracting(RolloutView.NodeView::state)
+                .containsExactly(NodeState.DONE, NodeState.FAILED, NodeState.PENDING);
+        h.scripts.remove("dx2");
+        h.active("dolphin-lab", "dx2", "5.20.0"); // fixed by hand, back on its old version
+        int before = h.commands().size();
+
+        h.rollback(halted, true);
+        assertThat(h.view().state()).isEqualTo(RolloutState.PLANNED);
+        assertThat(h.engine.rollout(halted).orElseThrow().state()).isEqualTo(RolloutState.HALTED);
+
+        h.rollback(halted, false);
+        h.drive(10);
+
+        assertThat(h.engine.rollout(halted).orElseThrow().state()).isEqualTo(RolloutState.ABORTED);
+        assertThat(h.eventNames()).containsSubsequence("RolloutAborted", "RolloutAccepted", "RolloutPlanned");
+        assertThat(h.commands().subList(before, h.commands().size())).extracting(NodeCommand::nodeName)
+                .containsOnly("dx1");
+        assertThat(h.view().state()).isEqualTo(RolloutState.COMPLETED);
+        assertThat(h.running).containsEntry("dx1", "5.20.0");
+    }
+
+    @Test
+    void aRollbackOfNodesThatCameFromDifferentVersionsIsRefusedNamingThem() {
+        h.registerAllActive(dolphin(2), "5.20.0");
+        h.active("dolphin-lab", "dx2", "5.20.1");
+        h.request(upgrade("dolphin-lab", "5.21.0"));
+        h.drive(10);
+        String upgrade = h.rolloutId();
+        int commands = h.commands().size();
+
+        h.rollback(upgrade, false);
+
+        assertThat(rejections()).singleElement().satisfies(r -> {
+            assertThat(r.code()).isEqualTo("ROLLBACK_MIXED_FROM_VERSIONS");
+            assertThat(r.message()).contains("dx1 from 5.20.0", "dx2 from 5.20.1", "one rollout has one target");
+        });
+        assertThat(h.commands()).hasSize(commands);
+        assertThat(h.view().state()).isEqualTo(RolloutState.REJECTED);
+    }
+
+    @Test
+    void aRedeliveredRollbackStartsNoSecondRolloutAndARollbackAskedAgainOnceDoneIsRefusedAsChangedSince() {
+        h.registerAllActive(dolphin(2), "5.20.0");
+        h.request(upgrade("dolphin-lab", "5.21.0"));
+        h.drive(10);
+        String upgrade = h.rolloutId();
+
+        h.rollback(upgrade, false);
+        h.rollback(upgrade, false); // redelivered while the rollback runs
+        h.drive(10);
+        h.rollback(upgrade, false); // redelivered after it completed
+        int rollouts = h.engine.rollouts("dolphin-lab").size();
+
+        assertThat(h.eventNames()).filteredOn("RolloutAccepted"::equals).hasSize(2);
+        assertThat(rejections()).isEmpty();
+        assertThat(rollouts).isEqualTo(2);
+
+        // asked again under a new request id: the nodes no longer run what the upgrade left them on
+        h.run(h.engine.onControl(RolloutControl.rollback(upgrade, "dolphin-lab", "bob", false, "rollback-2"),
+                EngineHarness.CAUSE));
+        assertThat(rejections()).singleElement().satisfies(r -> {
+            assertThat(r.code()).isEqualTo("ROLLBACK_CHANGED_SINCE");
+            assertThat(r.message()).contains("dx1 runs 5.20.0 now, not the 5.21.0");
+        });
+    }
+
+    @Test
+    void aRollbackOfARolloutThePlannerDoesNotHoldIsRefused() {
+        h.registerAllActive(dolphin(1), "5.20.0");
+
+        h.rollback("ro-nonexistent", true);
+
+        assertThat(rejections()).singleElement().satisfies(r -> {
+            assertThat(r.code()).isEqualTo("ROLLBACK_UNKNOWN_ROLLOUT");
+            assertThat(r.requestId()).isEqualTo("rollback-of-ro-nonexistent-dry-run");
+        });
+    }
+
+    private List<RolloutRejected> rejections() {
+        return h.published.stream().filter(RolloutRejected.class::isInstance).map(RolloutRejected.class::cast).toList();
+    }
+
+    private UpgradeRequested requestOf(String rolloutId) {
+        return h.engine.snapshot("dolphin-lab").rollouts().stream().filter(r -> r.id().equals(rolloutId)).findFirst()
+                .orElseThrow().request();
     }
 
     @Test
@@ -715,6 +943,27 @@ class RolloutEngineTest {
         assertThat(h.eventNames()).startsWith("RolloutAccepted", "RolloutPlanned", "NodeUpgradeStarted(dx1)",
                 "NodeCommand(dx1):build-rpm", "NodeUpgradeStarted(dx2)", "NodeUpgradeStarted(dx3)");
         assertThat(h.view().state()).isEqualTo(RolloutState.COMPLETED);
+    }
+
+    @Test
+    void aForcedDowngradeTheTableDoesNotAllowRollingIsCompleteAndSoIsTheRollbackOfACompleteUpdate() {
+        h.registerAllActive(dolphin(3), "5.21.0");
+        h.request(upgrade("dolphin-lab", "5.18.0").force());
+        assertThat(rejections()).singleElement().satisfies(r -> assertThat(r.code()).isEqualTo("ROLLING_NOT_SUPPORTED"));
+
+        EngineHarness back = harness();
+        back.registerAllActive(dolphin(3), "5.18.0");
+        back.request(upgrade("dolphin-lab", "5.21.0").allowOffline());
+        back.drive(10);
+        String upgrade = back.rolloutId();
+        back.rollback(upgrade, false);
+        back.drive(10);
+
+        assertThat(back.view().offline()).isTrue();
+        assertThat(back.view().maxUnavailable()).isEqualTo(3);
+        assertThat(back.view().state()).isEqualTo(RolloutState.COMPLETED);
+        assertThat(back.running).containsOnly(Map.entry("dx1", "5.18.0"), Map.entry("dx2", "5.18.0"),
+                Map.entry("dx3", "5.18.0"));
     }
 
     @Test
