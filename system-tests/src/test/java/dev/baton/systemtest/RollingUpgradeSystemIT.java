@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.baton.contracts.ClusterRegistered;
+import dev.baton.contracts.GuardBlocked;
+import dev.baton.contracts.MembershipObserved;
 import dev.baton.contracts.NodeActive;
 import dev.baton.contracts.NodeCommand;
 import dev.baton.contracts.NodeUpgradeStarted;
@@ -310,6 +312,42 @@ class RollingUpgradeSystemIT {
         for (SimulatedNode node : baton.fleet().nodes("dolphin-paths")) {
             assertThat(node.runningVersion()).as("version running on %s", node.name()).isEqualTo("5.21.0");
             assertThat(node.active()).as("%s active", node.name()).isTrue();
+        }
+    }
+
+    /**
+     * The simulator's PSFS rule ("After the PSFS filesystem has been unmounted on the last node running the older
+     * release, the filesystem cannot be mounted on a node running the older release unless it is first unmounted on the
+     * nodes running 3.5.1") is what the guard must keep: ps1 (old, last in the order) has PSFS unmounted; once ps3 runs
+     * 3.5.1 with PSFS mounted, stopping ps2 (the last old node that has it) would leave ps1 unable to mount it.
+     */
+    @Test
+    void theLastOldNodeWithPsfsMountedIsNotStoppedWhileAnotherOldNodeCouldNoLongerMountIt() {
+        SimulatedNode ps1 = baton.fleet().node("matrix-psfs", "ps1");
+        assertThat(ps1.console("psfs umount").exitCode()).isZero();
+        EventLog log = baton.eventLog();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> log.events(
+                MembershipObserved.class).stream().filter(m -> m.clusterId().equals("matrix-psfs")).reduce((a, b) -> b)
+                .map(m -> m.members().stream().anyMatch(n -> "ps1".equals(n.nodeName())
+                        && Boolean.FALSE.equals(n.holdsSharedResource()))).orElse(false));
+
+        request(cluster("matrix-psfs"), "3.5.1");
+        GuardBlocked blocked = await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200))
+                .until(() -> log.events(GuardBlocked.class).stream().filter(g -> g.clusterId().equals("matrix-psfs")
+                        && g.code().equals("SHARED_RESOURCE")).findFirst().orElse(null), java.util.Objects::nonNull);
+        assertThat(blocked.nodeName()).isEqualTo("ps2");
+        assertThat(baton.fleet().node("matrix-psfs", "ps3").runningVersion()).isEqualTo("3.5.1");
+        assertThat(log.events(NodeCommand.class)).noneMatch(c -> c.clusterId().equals("matrix-psfs")
+                && c.nodeName().equals("ps2"));
+        // what the guard kept: ps1 can still mount PSFS (the operator does, as the message says)
+        dev.baton.sandbox.fleet.CommandResult mount = ps1.console("psfs mount");
+        assertThat(mount.exitCode()).as(mount.output()).isZero();
+
+        awaitFinished("matrix-psfs");
+        assertThat(log.rolloutCompleted("matrix-psfs")).as(outcome("matrix-psfs")).isTrue();
+        for (SimulatedNode node : baton.fleet().nodes("matrix-psfs")) {
+            assertThat(node.runningVersion()).as("version running on %s", node.name()).isEqualTo("3.5.1");
+            assertThat(node.console("psfs status").exitCode()).as("PSFS mounted on %s", node.name()).isZero();
         }
     }
 

@@ -5,10 +5,10 @@ package dev.baton.sandbox.fleet;
  *
  * @param reboot the node reboots after the output is sent (the connection drops, no exit status)
  */
-record CommandResult(int exitCode, String stdout, String stderr, boolean reboot) {
+public record CommandResult(int exitCode, String stdout, String stderr, boolean reboot) {
 
     /** Standard output followed by standard error, as a terminal shows them. */
-    String output() {
+    public String output() {
         return stdout + stderr;
     }
 }

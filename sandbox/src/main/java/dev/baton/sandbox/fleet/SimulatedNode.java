@@ -221,6 +221,14 @@ public final class SimulatedNode {
         return shell.run(commandLine, stdin);
     }
 
+    /**
+     * Runs a command line on the node as an operator at its console would (no SSH; what a test does by hand, like
+     * {@code psfs umount}), with the same shell and product as an SSH exec.
+     */
+    public CommandResult console(String commandLine) {
+        return shell.run(commandLine, () -> new byte[0]);
+    }
+
     private KeyPair presentedHostKey() {
         if (machine.faults().hostKeyChanged()) {
             KeyPair impostor = impostorKey;
