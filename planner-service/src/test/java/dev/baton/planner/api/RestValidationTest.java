@@ -186,7 +186,15 @@ class RestValidationTest {
                 refused("port missing", cluster("/nodes/1/sshPort", null), "nodes[1].sshPort", "is required", false),
                 refused("addresses a string", cluster("/nodes/1/addresses", "\"10.0.0.2\""), "nodes[1].addresses", "must be a list", false),
                 refused("a label a number", cluster("/nodes/1/labels", "{\"rack\":2}"), "nodes[1].labels.rack", "must be a string", false),
-                refused("body a list", "[" + CLUSTER + "]", "body", "got a list", false));
+                refused("body a list", "[" + CLUSTER + "]", "body", "got a list", false),
+                refused("a hook without its command", cluster("/hooks", "{\"beforeDisruption\":{\"timeout\":\"PT1M\"}}"),
+                        "hooks.beforeDisruption.command", "is required", false),
+                refused("a hook failure meaning unknown", cluster("/hooks",
+                        "{\"afterActive\":{\"command\":\"lb undrain\",\"onFailure\":\"ignore\"}}"),
+                        "hooks.afterActive.onFailure", "must be halt or continue", false),
+                refused("a hook time-out not a duration", cluster("/hooks",
+                        "{\"afterActive\":{\"command\":\"lb undrain\",\"timeout\":\"5 minutes\"}}"),
+                        "hooks.afterActive.timeout", "ISO 8601", false));
     }
 
     @ParameterizedTest(name = "{0}")
