@@ -237,16 +237,12 @@ public class RolloutResource {
         if (dryRun != null && !dryRun.equals("true") && !dryRun.equals("false")) {
             return error(400, "dryRun must be true or false, not '" + shortened(dryRun) + "'", "dryRun");
         }
-        String actor;
-        try {
-            actor = ApiErrors.actor(requestedBy);
-        } catch (InvalidField e) {
-            return e.response();
+        Addressed addressed = addressed(id, requestedBy);
+        if (addressed.refusal() != null) {
+            return addressed.refusal();
         }
-        Optional<RolloutView> rollout = find(id);
-        if (rollout.isEmpty()) {
-            return error(404, "no rollout with id " + id, "id");
-        }
+        String actor = addressed.actor();
+        Optional<RolloutView> rollout = Optional.of(addressed.rollout());
         // what health says each node runs now is checked by the planner that owns the cluster (RolloutRejected)
         if (Rollback.decide(rollout.get(), node -> Optional.empty()) instanceof Rollback.Refused refused) {
             return error(409, refused.message(), "id");
@@ -287,16 +283,12 @@ public class RolloutResource {
 
     private Response control(String id, RolloutControl.Action action, String node, String requestedBy,
                              Boolean fromStart) {
-        String actor;
-        try {
-            actor = ApiErrors.actor(requestedBy);
-        } catch (InvalidField e) {
-            return e.response();
+        Addressed addressed = addressed(id, requestedBy);
+        if (addressed.refusal() != null) {
+            return addressed.refusal();
         }
-        Optional<RolloutView> rollout = find(id);
-        if (rollout.isEmpty()) {
-            return error(404, "no rollout with id " + id, "id");
-        }
+        String actor = addressed.actor();
+        Optional<RolloutView> rollout = Optional.of(addressed.rollout());
         Optional<RolloutView.NodeView> target = rollout.get().nodes().stream().filter(n -> n.nodeName().equals(node))
                 .findFirst();
         if (node != null && target.isEmpty()) {
@@ -317,6 +309,21 @@ public class RolloutResource {
         publisher.publish(new RolloutControl(id, rollout.get().clusterId(), action, node, actor, fromStart), actor, null);
         return Response.accepted(Map.of("rolloutId", id, "action", action.name().toLowerCase(java.util.Locale.ROOT)))
                 .build();
+    }
+
+    /** The rollout a control names and who asks, or the answer refusing it (400 for the actor, 404 for the rollout). */
+    private record Addressed(RolloutView rollout, String actor, Response refusal) {
+    }
+
+    private Addressed addressed(String id, String requestedBy) {
+        String actor;
+        try {
+            actor = ApiErrors.actor(requestedBy);
+        } catch (InvalidField e) {
+            return new Addressed(null, null, e.response());
+        }
+        return find(id).map(rollout -> new Addressed(rollout, actor, null))
+                .orElseGet(() -> new Addressed(null, actor, error(404, "no rollout with id " + id, "id")));
     }
 
     private static Response error(int status, String message, String field) {
