@@ -315,6 +315,36 @@ class RollingUpgradeSystemIT {
         }
     }
 
+    @Test
+    void aCompletedRolloutIsRolledBackToTheRecordedFromVersionForcedWithEnforce() throws Exception {
+        request(cluster("dolphin-back"), "5.21.0");
+        awaitFinished("dolphin-back");
+        assertThat(baton.eventLog().rolloutCompleted("dolphin-back")).as(outcome("dolphin-back")).isTrue();
+        String upgrade = plan("dolphin-back").rolloutId();
+
+        // what baton rollback --yes does after its dry run: POST /api/v1/rollouts/{id}/rollback
+        URI uri = URI.create(baton.services().service("planner-service").baseUrl() + "/api/v1/rollouts/" + upgrade
+                + "/rollback?requestedBy=ops");
+        HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri)
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(202);
+        String requestId = BatonJson.mapper().readTree(answer.body()).path("requestId").asText();
+        String rollback = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> baton.eventLog().events(RolloutAccepted.class).stream()
+                        .filter(a -> requestId.equals(a.requestId())).map(RolloutAccepted::rolloutId)
+                        .findFirst().orElse(null), java.util.Objects::nonNull);
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200)).until(() -> baton.eventLog()
+                .events(RolloutCompleted.class).stream().anyMatch(c -> c.rolloutId().equals(rollback)));
+
+        assertThat(commands(rollback)).filteredOn(c -> c.step().equals("install")).hasSize(2)
+                .allSatisfy(c -> assertThat(c.command()).isEqualTo(
+                        "sh ./Dolphin_eXpressWare-5.20.0.sh --install-node --use-rpms . --enforce"));
+        for (SimulatedNode node : baton.fleet().nodes("dolphin-back")) {
+            assertThat(node.runningVersion()).as("version running on %s", node.name()).isEqualTo("5.20.0");
+            assertThat(node.active()).as("%s active", node.name()).isTrue();
+        }
+    }
+
     /**
      * The simulator's PSFS rule ("After the PSFS filesystem has been unmounted on the last node running the older
      * release, the filesystem cannot be mounted on a node running the older release unless it is first unmounted on the
