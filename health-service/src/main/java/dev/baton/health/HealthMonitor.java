@@ -318,7 +318,8 @@ public class HealthMonitor {
             return;
         }
         HealthProbe healthProbe = cluster.probe();
-        ProbeObservation observation = prober.probe(node, healthProbe);
+        NodeProber.Probed probed = prober.probeAll(node, healthProbe);
+        ProbeObservation observation = probed.observation();
         if (observation.outcome() == Outcome.SERVICE_DOWN && healthProbe.membershipCommand() != null) {
             // is it down, or did it leave the cluster? ask the cluster (from another node) before deciding
             readMembership(clusterId, node.name());
@@ -326,8 +327,7 @@ public class HealthMonitor {
         if (LOG.isDebugEnabled()) {
             LOG.debugf("probe %s/%s: %s", clusterId, node.name(), observation);
         }
-        Boolean holds = prober.holdsSharedResource(node, healthProbe, observation);
-        cluster.observe(node.name(), observation, holds, this::publish);
+        cluster.observe(node.name(), observation, probed.holdsSharedResource(), this::publish);
         lastProbeFinished = clock.instant();
     }
 

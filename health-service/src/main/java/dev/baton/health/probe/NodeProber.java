@@ -28,11 +28,24 @@ public final class NodeProber {
         this.defaultTimeout = defaultTimeout;
     }
 
+    /**
+     * What one probe of a node saw: the observation, and whether it holds the procedure's shared resource (null: none
+     * declared, or not known).
+     */
+    public record Probed(ProbeObservation observation, Boolean holdsSharedResource) {
+    }
+
     /** What one probe of {@code node} with the procedure's {@code healthProbe} observed. */
     public ProbeObservation probe(ClusterRegistered.Node node, HealthProbe healthProbe) {
+        return probeAll(node, healthProbe).observation();
+    }
+
+    /** The same, with the shared resource (read in the same first exec, {@link ProbeReading#command}). */
+    public Probed probeAll(ClusterRegistered.Node node, HealthProbe healthProbe) {
         Duration timeout = timeout(healthProbe);
-        ProbeObservation observation = ProbeReading.read(
-                probe.run(node.sshTarget(), prefix + ProbeReading.command(healthProbe), timeout), healthProbe);
+        ProbeAnswer first = probe.run(node.sshTarget(), prefix + ProbeReading.command(healthProbe), timeout);
+        Boolean holds = ProbeReading.holdsShared(first, healthProbe);
+        ProbeObservation observation = ProbeReading.read(ProbeReading.statusPart(first, healthProbe), healthProbe);
         if (observation.good() && ProbeReading.needsVersionCommand(healthProbe)) {
             observation = ProbeReading.withVersion(observation,
                     probe.run(node.sshTarget(), prefix + healthProbe.versionCommand(), timeout), healthProbe);
@@ -41,21 +54,7 @@ public final class NodeProber {
             observation = ProbeReading.withCheck(observation,
                     networkCheck.problem(healthProbe.check(), node.sshHost(), timeout));
         }
-        return observation;
-    }
-
-    /**
-     * Whether the node holds the procedure's shared resource now (Matrix: has PSFS mounted): its command run on the
-     * node. Null when the procedure declares none, or the node could not be asked (unreachable, host key, no answer).
-     */
-    public Boolean holdsSharedResource(ClusterRegistered.Node node, HealthProbe healthProbe, ProbeObservation observation) {
-        HealthProbe.SharedResource resource = healthProbe.sharedResource();
-        if (resource == null || observation.outcome() == ProbeObservation.Outcome.UNREACHABLE
-                || observation.outcome() == ProbeObservation.Outcome.HOST_KEY_MISMATCH) {
-            return null;
-        }
-        ProbeAnswer answer = probe.run(node.sshTarget(), prefix + resource.command(), timeout(healthProbe));
-        return answer.kind() == ProbeAnswer.Kind.COMPLETED ? resource.holds(answer.exitCode(), answer.output()) : null;
+        return new Probed(observation, holds);
     }
 
     /**

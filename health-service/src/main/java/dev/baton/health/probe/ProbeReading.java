@@ -14,7 +14,9 @@ import java.util.regex.Pattern;
  *   <li>the procedure's separate running-version command, if it has one (what runs, not what is installed);</li>
  *   <li>the procedure's TCP or HTTP check, if it has one ({@link NetworkCheck}).</li>
  * </ol>
- * A node is only good with a running version: an active status that names no version is not good. Pure; touches no topic.
+ * A node is only good with a running version: an active status that names no version is not good. A procedure's shared
+ * resource ({@code health.sharedResource}) rides along in the first exec ({@link #command}), each part's exit status
+ * echoed after a marker, so it costs no SSH exec of its own. Pure; touches no topic.
  */
 public final class ProbeReading {
     /** Where Linux keeps the id of the current boot; it changes on every reboot. */
@@ -25,9 +27,79 @@ public final class ProbeReading {
     private ProbeReading() {
     }
 
-    /** The first command line a probe runs on a node. */
+    /** The marker line after the status command's output: the marker, a space, its exit status. */
+    static final String STATUS_EXIT = "__baton_status_exit__";
+    /** The marker line after the shared resource command's output. */
+    static final String SHARED_EXIT = "__baton_shared_exit__";
+
+    /**
+     * The first command line a probe runs on a node: the boot id and the status; with a shared resource also its
+     * command, each part's exit status echoed after its marker ({@link #statusPart}, {@link #holdsShared}).
+     */
     public static String command(HealthProbe probe) {
-        return BOOT_ID_COMMAND + "; " + (probe.command() != null ? probe.command() : probe.versionCommand());
+        String status = BOOT_ID_COMMAND + "; " + (probe.command() != null ? probe.command() : probe.versionCommand());
+        HealthProbe.SharedResource shared = probe.sharedResource();
+        return shared == null ? status
+                : status + "; echo " + STATUS_EXIT + " $?; " + shared.command() + "; echo " + SHARED_EXIT + " $?";
+    }
+
+    /** The answer of the status part of {@link #command}: its output and exit status (the whole answer without one). */
+    public static ProbeAnswer statusPart(ProbeAnswer answer, HealthProbe probe) {
+        if (probe.sharedResource() == null || answer.kind() != ProbeAnswer.Kind.COMPLETED) {
+            return answer;
+        }
+        String output = answer.output();
+        int marker = markerLine(output, STATUS_EXIT, 0);
+        if (marker < 0) {
+            return answer;
+        }
+        return new ProbeAnswer(answer.kind(), exitAfter(output, marker, STATUS_EXIT, answer.exitCode()),
+                output.substring(0, marker), answer.detail());
+    }
+
+    /**
+     * Whether the answer to {@link #command} says the node holds the procedure's shared resource; null when the
+     * procedure declares none or the answer does not tell (no answer, a marker missing).
+     */
+    public static Boolean holdsShared(ProbeAnswer answer, HealthProbe probe) {
+        HealthProbe.SharedResource shared = probe.sharedResource();
+        if (shared == null || answer.kind() != ProbeAnswer.Kind.COMPLETED) {
+            return null;
+        }
+        String output = answer.output();
+        int status = markerLine(output, STATUS_EXIT, 0);
+        int end = status < 0 ? -1 : markerLine(output, SHARED_EXIT, status);
+        if (end < 0) {
+            return null;
+        }
+        int from = output.indexOf('\n', status);
+        String sharedOutput = from < 0 || from >= end ? "" : output.substring(from + 1, end);
+        return shared.holds(exitAfter(output, end, SHARED_EXIT, 1), sharedOutput);
+    }
+
+    /** Where the line that starts with {@code marker} begins, at or after {@code from}; -1 if there is none. */
+    private static int markerLine(String output, String marker, int from) {
+        int at = from;
+        while (true) {
+            int found = output.indexOf(marker, at);
+            if (found < 0) {
+                return -1;
+            }
+            if (found == 0 || output.charAt(found - 1) == '\n') {
+                return found;
+            }
+            at = found + marker.length();
+        }
+    }
+
+    private static int exitAfter(String output, int markerAt, String marker, int otherwise) {
+        int end = output.indexOf('\n', markerAt);
+        String number = output.substring(markerAt + marker.length(), end < 0 ? output.length() : end).strip();
+        try {
+            return Integer.parseInt(number);
+        } catch (NumberFormatException e) {
+            return otherwise;
+        }
     }
 
     /** Whether a good answer to {@link #command(HealthProbe)} still needs the separate version command. */

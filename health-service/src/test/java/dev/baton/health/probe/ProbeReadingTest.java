@@ -44,6 +44,31 @@ class ProbeReadingTest {
     }
 
     @Test
+    void theSharedResourceRidesInTheSameExecAndEachPartKeepsItsExitStatus() {
+        assertThat(ProbeReading.command(MATRIX)).isEqualTo("cat /proc/sys/kernel/random/boot_id; pmxs status;"
+                + " echo __baton_status_exit__ $?; psfs status; echo __baton_shared_exit__ $?");
+        ProbeAnswer up = ProbeAnswer.completed(0, BOOT + "\nMatrix Server 3.5.0 is running\n__baton_status_exit__ 0\n"
+                + "PSFS filesystem /psfs is mounted\n__baton_shared_exit__ 0\n", null);
+        assertThat(ProbeReading.read(ProbeReading.statusPart(up, MATRIX), MATRIX)).isEqualTo(ProbeObservation.good("3.5.0",
+                BOOT));
+        assertThat(ProbeReading.holdsShared(up, MATRIX)).isTrue();
+
+        // the status failed (exit 3) although the whole exec exits 0 (its last echo): read as down
+        ProbeAnswer down = ProbeAnswer.completed(0, BOOT + "\nMatrix Server is stopped (installed version 3.5.0)\n"
+                + "__baton_status_exit__ 3\nPSFS filesystem /psfs is not mounted\n__baton_shared_exit__ 3\n", null);
+        ProbeObservation stopped = ProbeReading.read(ProbeReading.statusPart(down, MATRIX), MATRIX);
+        assertThat(stopped.outcome()).isEqualTo(Outcome.SERVICE_DOWN);
+        assertThat(stopped.detail()).isEqualTo("exit 3: Matrix Server is stopped (installed version 3.5.0)");
+        assertThat(ProbeReading.holdsShared(down, MATRIX)).isFalse();
+
+        // an answer cut short says nothing about the resource; no answer neither; Dolphin declares none
+        assertThat(ProbeReading.holdsShared(ProbeAnswer.completed(0, BOOT + "\nMatrix Server 3.5.0 is running\n", null),
+                MATRIX)).isNull();
+        assertThat(ProbeReading.holdsShared(ProbeAnswer.unreachable("refused"), MATRIX)).isNull();
+        assertThat(ProbeReading.holdsShared(up, DOLPHIN)).isNull();
+    }
+
+    @Test
     void withoutABootIdTheWholeOutputIsTheStatus() {
         ProbeObservation observation = ProbeReading.read(ProbeAnswer.completed(0, "Matrix Server 3.5.1 is running\n",
                 "cat: /proc/sys/kernel/random/boot_id: No such file or directory"), MATRIX);

@@ -15,6 +15,19 @@ class MatrixServerTest {
         prod = ClusterBench.demo("matrix-prod");
     }
 
+    /** The health service's Matrix probe in one exec (health ProbeReading.command): each part's exit status echoed. */
+    @Test
+    void theHealthProbeWithPsfsRidingAlongAnswersInOneExec() {
+        String probe = "cat /proc/sys/kernel/random/boot_id; pmxs status; echo __baton_status_exit__ $?; psfs status;"
+                + " echo __baton_shared_exit__ $?";
+        assertThat(prod.run("srv1", probe).stdout()).contains("Matrix Server 3.5.0 is running\n__baton_status_exit__ 0\n"
+                + "PSFS filesystem /psfs is mounted\n__baton_shared_exit__ 0\n");
+
+        prod.run("srv1", "pmxs stop");
+        assertThat(prod.run("srv1", probe).stdout()).contains("__baton_status_exit__ 3\n"
+                + "PSFS filesystem /psfs is not mounted\n__baton_shared_exit__ 3\n");
+    }
+
     private void upgrade(String node, String version) {
         assertThat(prod.run(node, "pmxs stop").exitCode()).isZero();
         assertThat(prod.run(node, "mx-install " + version).exitCode()).isZero();
