@@ -78,6 +78,15 @@ public final class ClusterHealth {
             lastMembership = previous.lastMembership;
         } else if (previous == null) {
             lastMembership = announced.membership(registration.clusterId()).orElse(null);
+            if (lastMembership != null) {
+                // who held the shared resource as last announced, until each node is probed again (else a restarted
+                // health service would announce every node it has not probed yet as not holding it)
+                lastMembership.members().forEach(m -> {
+                    if (m.nodeName() != null && m.holdsSharedResource() != null && registration.node(m.nodeName()) != null) {
+                        holds.put(m.nodeName(), m.holdsSharedResource());
+                    }
+                });
+            }
         }
     }
 

@@ -201,6 +201,27 @@ class ClusterHealthTest {
     }
 
     @Test
+    void aClusterTakenOverKeepsWhoHeldTheSharedResourceUntilEachNodeIsProbedAgain() {
+        AnnouncedEdges announced = new AnnouncedEdges();
+        Instant at = Instant.parse("2024-05-01T09:00:00Z");
+        announced.record(new NodeActive("c1", "srv1", "3.5.0", BOOT, at, "probe-stable"));
+        announced.record(new NodeActive("c1", "srv2", "3.5.0", BOOT, at, "probe-stable"));
+        announced.record(new MembershipObserved("c1", List.of(new Member("srv1", "10.10.1.1", "3.5.0", true, true),
+                new Member("srv2", "10.10.1.2", "3.5.0", true, false)), false));
+        ClusterHealth cluster = new ClusterHealth(cluster("matrix-server", node("srv1", 1), node("srv2", 2)),
+                "matrix-server", MATRIX, new NodeStateMachine(clock, 3, 2), null, announced);
+        cluster.membershipReported(List.of("10.10.1.1", "10.10.1.2"), published::add);
+
+        // srv1 probed again (still holds it); srv2 not yet: it keeps what was announced, not "unknown"
+        cluster.observe("srv1", ProbeObservation.good("3.5.0", BOOT), true, published::add);
+
+        assertThat(cluster.membership().orElseThrow().members()).extracting(Member::holdsSharedResource)
+                .containsExactly(true, false);
+        assertThat(published(MembershipObserved.class)).allSatisfy(m -> assertThat(m.members())
+                .extracting(Member::holdsSharedResource).containsExactly(true, false));
+    }
+
+    @Test
     void aRetiredClusterPublishesNothing() {
         ClusterHealth cluster = health(cluster("dolphin-expressware", node("dx1", 1)), DOLPHIN);
         good(cluster, "dx1", "5.20.0", 2);
