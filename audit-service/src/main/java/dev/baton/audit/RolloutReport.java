@@ -1,5 +1,6 @@
 package dev.baton.audit;
 
+import dev.baton.contracts.RolloutPlanned;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -38,9 +39,12 @@ public record RolloutReport(
                        List<PlannedNode> nodes) {
     }
 
-    /** One node of the plan, in order. */
+    /**
+     * One node of the plan, in order, with the plan's explanation: why it was there and the commands it was to get (the
+     * procedure's steps and the cluster's hooks, rendered as sent).
+     */
     public record PlannedNode(int position, String nodeName, String clusterAddress, String fromVersion, String action,
-                              List<String> steps) {
+                              List<String> steps, String reason, List<RolloutPlanned.PlannedStep> plannedSteps) {
     }
 
     /** What happened to one node: its version before and after, and when. */

@@ -102,7 +102,7 @@ public final class RolloutReports {
                 int position = 1;
                 for (var node : p.nodes()) {
                     planned.add(new RolloutReport.PlannedNode(position++, node.nodeName(), node.clusterAddress(),
-                            node.fromVersion(), node.action(), node.steps()));
+                            node.fromVersion(), node.action(), node.steps(), node.reason(), node.plannedSteps()));
                     nodes.computeIfAbsent(node.nodeName(), NodeState::new).versionBefore = node.fromVersion();
                 }
                 plan = new RolloutReport.Plan(at, p.targetVersion(), p.orderingPolicy(), p.maxUnavailable(), p.dryRun(), planned);

@@ -282,6 +282,8 @@ final class Text {
             if (planned.path("nodeName").asText().equals(node.path("nodeName").asText())) {
                 List<String> plannedSteps = new ArrayList<>();
                 planned.path("steps").forEach(step -> plannedSteps.add(step.asText()));
+                // the explained plan's steps include the cluster's hooks: planned, not a remedy
+                planned.path("plannedSteps").forEach(step -> plannedSteps.add(step.path("name").asText()));
                 node.path("steps").forEach(step -> {
                     String name = step.path("step").asText();
                     if (!plannedSteps.contains(name) && !extra.contains(name)) {

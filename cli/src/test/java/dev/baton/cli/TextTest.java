@@ -53,6 +53,22 @@ class TextTest {
     }
 
     @Test
+    void theComplianceReportCallsTheClustersHooksPlannedStepsAndOnlyAnUnplannedRebootARemedy() throws Exception {
+        JsonNode report = json("""
+                {"clusterId":"dolphin-lab","request":{"targetVersion":"5.21.0","requestedBy":"ops"},
+                 "outcome":{"status":"COMPLETED"},
+                 "plan":{"nodes":[{"nodeName":"dx1","steps":["stop-services","install"],"plannedSteps":[
+                   {"name":"hook-before-disruption"},{"name":"stop-services"},{"name":"install"},{"name":"hook-after-active"}]}]},
+                 "nodes":[{"nodeName":"dx1","versionBefore":"5.20.0","versionAfter":"5.21.0","status":"UPGRADED","steps":[
+                   {"step":"hook-before-disruption","outcome":"SUCCEEDED"},{"step":"stop-services","outcome":"FAILED",
+                    "errorCode":"EXIT_STATUS"},{"step":"install","outcome":"SUCCEEDED"},{"step":"reboot","outcome":"SUCCEEDED"},
+                   {"step":"hook-after-active","outcome":"SUCCEEDED"}]}]}
+                """);
+
+        assertThat(Text.complianceReport(report)).contains("5 steps  (stop-services FAILED EXIT_STATUS; remedy: reboot)\n");
+    }
+
+    @Test
     void aNodeLineShowsStateVersionProgressAndStep() throws Exception {
         JsonNode node = json("{\"nodeName\":\"dx3\",\"fromVersion\":\"5.20.0\",\"state\":\"REMEDIATING\","
                 + "\"currentStep\":\"reboot\",\"note\":\"services would not stop\"}");

@@ -53,6 +53,8 @@ public class StepRunner {
     public static final Duration DEFAULT_TIMEOUT = Duration.parse(DEFAULT_TIMEOUT_TEXT);
     /** Prints a value the kernel draws anew at each boot. */
     public static final String BOOT_ID_COMMAND = "cat /proc/sys/kernel/random/boot_id";
+    /** How many logins in a row a rebooting node may refuse before the reboot fails AUTH_FAILED. */
+    static final int AUTH_REFUSALS_WHILE_REBOOTING = 3;
     static final String DEFAULT_REBOOT_COMMAND = "reboot";
     /** Short housekeeping commands (ledger, pwd) get this long. */
     static final Duration HOUSEKEEPING_TIMEOUT = Duration.ofSeconds(30);
@@ -578,6 +580,7 @@ public class StepRunner {
     private StepOutcome awaitNewBoot(NodeCommand command, String bootIdBefore, String rebootOutput, Instant deadline,
                                      Duration timeout) throws InterruptedException {
         String lastProblem = "it did not come back";
+        int refusedInARow = 0;
         while (clock.instant().isBefore(deadline)) {
             try {
                 ExecResult boot = shell.exec(command.target(), BOOT_ID_COMMAND, remaining(deadline));
@@ -589,8 +592,14 @@ public class StepRunner {
                 }
                 lastProblem = "it still reported boot id " + bootIdBefore;
             } catch (RemoteShellException e) {
-                if (e.failure() == ShellFailure.HOST_KEY_MISMATCH || e.failure() == ShellFailure.AUTH_FAILED) {
+                if (e.failure() == ShellFailure.HOST_KEY_MISMATCH) {
                     return failed(e); // a node that is not the one we know is never acted on
+                }
+                // a node shutting down may refuse the login once (its sshd stops mid-authentication); only a node that
+                // keeps refusing the key is a failure (nothing runs on it either way)
+                refusedInARow = e.failure() == ShellFailure.AUTH_FAILED ? refusedInARow + 1 : 0;
+                if (refusedInARow >= AUTH_REFUSALS_WHILE_REBOOTING) {
+                    return failed(e);
                 }
                 lastProblem = "last attempt: " + e.getMessage();
             }

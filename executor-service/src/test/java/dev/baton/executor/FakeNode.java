@@ -32,6 +32,8 @@ final class FakeNode implements RemoteShell {
     ShellFailure refuseWith;
     /** A failure connection attempts meet once the node has rebooted (e.g. a new host key), or null. */
     ShellFailure afterRebootRefuseWith;
+    /** How many connection attempts right after a reboot are refused AUTH_FAILED (an sshd stopping mid-login). */
+    int authRefusalsAfterReboot;
     /** Called on every connection attempt (e.g. to advance a clock). */
     Consumer<String> onOpen = host -> { };
     Duration lastTimeout;
@@ -68,6 +70,10 @@ final class FakeNode implements RemoteShell {
         }
         if (rebooted && afterRebootRefuseWith != null) {
             throw new RemoteShellException(afterRebootRefuseWith, "refused after reboot: " + afterRebootRefuseWith);
+        }
+        if (rebooted && authRefusalsAfterReboot > 0) {
+            authRefusalsAfterReboot--;
+            throw new RemoteShellException(ShellFailure.AUTH_FAILED, "did not accept the key (its sshd is stopping)");
         }
         if (downLeft > 0) {
             downLeft--;

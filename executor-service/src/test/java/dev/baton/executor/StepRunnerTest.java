@@ -342,6 +342,22 @@ class StepRunnerTest {
     }
 
     @Test
+    void aRebootingNodeThatRefusesTheLoginOnceWhileGoingDownIsWaitedForButOneThatKeepsRefusingFails() {
+        node.authRefusalsAfterReboot = 1;
+        StepOutcome outcome = runner.run(command(NodeCommand.Kind.REBOOT, null, Duration.ofMinutes(5)));
+        assertThat(outcome).isInstanceOf(StepOutcome.Succeeded.class);
+
+        FakeNode refusing = new FakeNode();
+        refusing.afterRebootRefuseWith = ShellFailure.AUTH_FAILED;
+        StepOutcome failed = new StepRunner(refusing, null, clock, Duration.ZERO).run(command(NodeCommand.Kind.REBOOT, null,
+                Duration.ofMinutes(5)));
+        assertThat(failed).isInstanceOfSatisfying(StepOutcome.Failed.class,
+                f -> assertThat(f.errorCode()).isEqualTo(ErrorCode.AUTH_FAILED));
+        assertThat(refusing.actions.stream().filter("open"::equals).count() - 3)
+                .as("logins tried after the drop").isGreaterThanOrEqualTo(StepRunner.AUTH_REFUSALS_WHILE_REBOOTING);
+    }
+
+    @Test
     void aNodeWhoseHostKeyIsWrongIsNeverRebooted() {
         node.refuseWith = ShellFailure.HOST_KEY_MISMATCH;
 

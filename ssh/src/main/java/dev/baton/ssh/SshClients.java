@@ -331,6 +331,12 @@ public final class SshClients implements AutoCloseable {
         }
         try {
             client.authPublickey(target.user(), key);
+        } catch (IllegalStateException e) {
+            // sshj's "Not connected": the transport dropped between the key exchange and authentication (a node going
+            // down for its reboot); the node is away, not the executor broken
+            closeQuietly(client);
+            throw new SshConnectException(SshConnectException.Reason.UNREACHABLE, "lost " + where
+                    + " before authenticating: " + e.getMessage(), e);
         } catch (IOException e) {
             closeQuietly(client);
             SshConnectException.Reason reason = e instanceof TransportException && !SshFailures.hostKeyRejected(e)

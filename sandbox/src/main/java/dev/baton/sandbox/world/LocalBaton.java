@@ -87,7 +87,10 @@ public final class LocalBaton implements AutoCloseable {
         fleet.registrations().forEach(fleetManagement::publish);
     }
 
-    /** Waits until health has reported every node of the cluster active. */
+    /**
+     * Waits until health has reported every node of the cluster active and the planner knows the cluster (it reads
+     * baton.clusters.v1 on a consumer of its own: a request published before that would be rejected UNKNOWN_CLUSTER).
+     */
     public void awaitAllActive(ClusterRegistered cluster, Duration timeout) throws InterruptedException {
         Set<String> expected = cluster.nodes().stream().map(ClusterRegistered.Node::name).collect(Collectors.toSet());
         Instant deadline = Instant.now().plus(timeout);
@@ -95,7 +98,7 @@ public final class LocalBaton implements AutoCloseable {
             Set<String> active = eventLog.events(NodeActive.class).stream()
                     .filter(a -> a.clusterId().equals(cluster.clusterId()))
                     .map(NodeActive::nodeName).collect(Collectors.toSet());
-            if (active.containsAll(expected)) {
+            if (active.containsAll(expected) && plannerKnows(cluster.clusterId())) {
                 return;
             }
             if (Instant.now().isAfter(deadline)) {
@@ -104,6 +107,17 @@ public final class LocalBaton implements AutoCloseable {
                         + " active within " + timeout + "; see " + services.service("health-service").log());
             }
             Thread.sleep(100);
+        }
+    }
+
+    /** Whether the planner's REST API knows the cluster ({@code GET /api/v1/clusters/{id}} answers 200). */
+    private boolean plannerKnows(String clusterId) throws InterruptedException {
+        URI uri = URI.create(services.service("planner-service").baseUrl() + "/api/v1/clusters/" + clusterId);
+        try {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false; // the planner is not up (yet, or again): ask again
         }
     }
 
