@@ -318,7 +318,7 @@ public class HealthMonitor {
             return;
         }
         HealthProbe healthProbe = cluster.probe();
-        NodeProber.Probed probed = prober.probeAll(node, healthProbe);
+        NodeProber.Probed probed = prober.probe(node, healthProbe);
         ProbeObservation observation = probed.observation();
         if (observation.outcome() == Outcome.SERVICE_DOWN && healthProbe.membershipCommand() != null) {
             // is it down, or did it leave the cluster? ask the cluster (from another node) before deciding

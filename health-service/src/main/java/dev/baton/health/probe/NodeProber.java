@@ -35,13 +35,11 @@ public final class NodeProber {
     public record Probed(ProbeObservation observation, Boolean holdsSharedResource) {
     }
 
-    /** What one probe of {@code node} with the procedure's {@code healthProbe} observed. */
-    public ProbeObservation probe(ClusterRegistered.Node node, HealthProbe healthProbe) {
-        return probeAll(node, healthProbe).observation();
-    }
-
-    /** The same, with the shared resource (read in the same first exec, {@link ProbeReading#command}). */
-    public Probed probeAll(ClusterRegistered.Node node, HealthProbe healthProbe) {
+    /**
+     * What one probe of {@code node} with the procedure's {@code healthProbe} observed, with the shared resource (read
+     * in the same first exec, {@link ProbeReading#command}).
+     */
+    public Probed probe(ClusterRegistered.Node node, HealthProbe healthProbe) {
         Duration timeout = timeout(healthProbe);
         ProbeAnswer first = probe.run(node.sshTarget(), prefix + ProbeReading.command(healthProbe), timeout);
         Boolean holds = ProbeReading.holdsShared(first, healthProbe);
